@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* One entry point per fguardctl subcommand, one file per command. */
+#ifndef FGUARD_CTL_COMMANDS_H
+#define FGUARD_CTL_COMMANDS_H
+
+int compile_main(int argc, char **argv);
+int dump_main(int argc, char **argv);
+int check_main(int argc, char **argv);
+int load_main(int argc, char **argv);
+int unload_main(int argc, char **argv);
+int mode_main(int argc, char **argv);
+int status_main(int argc, char **argv);
+int build_main(int argc, char **argv);
+int explain_main(int argc, char **argv);
+int diff_main(int argc, char **argv);
+
+extern const char *prog;
+
+#endif

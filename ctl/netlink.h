@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* The kernel interface of fguardctl; ctl/netlink.c alone speaks netlink. */
+#ifndef FGUARD_CTL_NETLINK_H
+#define FGUARD_CTL_NETLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fg_nl;
+
+struct fg_ns_status {
+	uint32_t inum, origin_inum, mode, rules;
+	uint8_t digest[32];
+	uint64_t loaded, checked, allowed, denied, complained;
+};
+
+struct fg_load_result {
+	uint32_t inum, rules;
+	uint8_t digest[32];
+};
+
+/*
+ * Every call returns 0 or a negative errno, and prints nothing: the last
+ * error's text (the kernel's extack message, and a hint for known causes)
+ * is in fg_nl_error().
+ */
+int fg_nl_open(struct fg_nl **nl);
+void fg_nl_close(struct fg_nl *nl);
+const char *fg_nl_error(const struct fg_nl *nl);
+
+int fg_nl_version(struct fg_nl *nl, uint32_t *abi);
+int fg_nl_load(struct fg_nl *nl, const void *blob, size_t size, uint32_t pid,
+	       int mode, struct fg_load_result *res);
+int fg_nl_unload(struct fg_nl *nl, uint32_t pid);
+int fg_nl_set_mode(struct fg_nl *nl, uint32_t pid, uint32_t mode);
+int fg_nl_status(struct fg_nl *nl,
+		 int (*fn)(const struct fg_ns_status *st, void *arg), void *arg);
+
+#endif

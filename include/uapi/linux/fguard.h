@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * fguard: per-mount-namespace file access policies. Generic netlink ABI.
+ *
+ * Family FGUARD_GENL_NAME, version FGUARD_GENL_VERSION. Every command that
+ * changes state needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM; otherwise -EPERM), and the family exists only in the
+ * initial network namespace (others get -ENOENT when they resolve it).
+ * Every rejection carries an extended ack message; validation errors of a
+ * policy also carry a cookie: u32 position, u32 kind (0 byte offset, 1 rule
+ * index).
+ *
+ * FGUARD_CMD_GET_VERSION
+ *   request: (none)
+ *   reply:   FGUARD_A_ABI_VERSION: u32
+ *
+ * FGUARD_CMD_LOAD_BEGIN        start a policy upload
+ *   request: FGUARD_A_SIZE: u32, total bytes of policy.bin
+ *   reply:   FGUARD_A_TXN: u32, transaction id, owned by this socket
+ *   errors:  -E2BIG (size over FGUARD_POL_MAX_SIZE), -EBUSY (too many
+ *            uploads in progress), -ENOMEM
+ *
+ * FGUARD_CMD_LOAD_CHUNK        append bytes, in order
+ *   request: FGUARD_A_TXN: u32
+ *            FGUARD_A_OFFSET: u32, must equal the bytes received so far
+ *            FGUARD_A_DATA: binary, 1..FGUARD_CHUNK_MAX bytes
+ *   errors:  -ENOENT (no such transaction for this socket), -EINVAL (out
+ *            of order or past the announced size)
+ *
+ * FGUARD_CMD_LOAD_COMMIT       validate, index and attach, atomically
+ *   request: FGUARD_A_TXN: u32
+ *            FGUARD_A_PID: u32, a process (in the caller's pid namespace)
+ *              whose mount namespace gets the policy
+ *            [FGUARD_A_MODE: u32, enum fguard_mode; default: the policy's]
+ *   reply:   FGUARD_A_NS_INODE: u32, FGUARD_A_RULES: u32,
+ *            FGUARD_A_DIGEST: binary[32] (sha256 of policy.bin)
+ *   errors:  -EINVAL / -EPROTO / -E2BIG (policy fails validation: extack
+ *            names the problem, the cookie its position), -ESRCH (no such
+ *            process), -ENOENT (no such transaction). The transaction ends
+ *            either way. A namespace that already has a policy gets the new
+ *            one in a single pointer swap: every access is decided by the old
+ *            or the new policy. On error the previous policy stays in force.
+ *
+ * FGUARD_CMD_LOAD_ABORT        drop a transaction
+ *   request: FGUARD_A_TXN: u32
+ *
+ * FGUARD_CMD_UNLOAD            detach the policy of a namespace, and of the
+ *                              namespaces that inherited it
+ *   request: FGUARD_A_PID: u32
+ *   errors:  -ESRCH, -ENOENT (namespace not guarded)
+ *
+ * FGUARD_CMD_SET_MODE
+ *   request: FGUARD_A_PID: u32, FGUARD_A_MODE: u32
+ *   errors:  -ESRCH, -ENOENT, -EINVAL (unknown mode)
+ *
+ * FGUARD_CMD_GET_NS            dump: one message per guarded namespace
+ *   reply:   FGUARD_A_NS_INODE: u32, FGUARD_A_ORIGIN_INODE: u32 (the
+ *            namespace the policy was loaded on; differs for inherited
+ *            namespaces), FGUARD_A_MODE: u32, FGUARD_A_RULES: u32,
+ *            FGUARD_A_DIGEST: binary[32], FGUARD_A_LOADED: u64 (seconds
+ *            since the epoch), FGUARD_A_CHECKED, FGUARD_A_ALLOWED,
+ *            FGUARD_A_DENIED, FGUARD_A_COMPLAINED: u64
+ */
+#ifndef _UAPI_LINUX_FGUARD_H
+#define _UAPI_LINUX_FGUARD_H
+
+#include <linux/types.h>
+
+#define FGUARD_GENL_NAME	"fguard"
+#define FGUARD_GENL_VERSION	1
+#define FGUARD_ABI_VERSION	1
+
+/* Largest FGUARD_A_DATA: well under libnl's 64 KiB message buffer. */
+#define FGUARD_CHUNK_MAX	(60 * 1024)
+
+enum fguard_mode {
+	FGUARD_MODE_ENFORCE = 0,	/* deny what the policy does not allow */
+	FGUARD_MODE_COMPLAIN = 1,	/* allow, and count would-be denials */
+	__FGUARD_MODE_COUNT
+};
+
+enum fguard_cmd {
+	FGUARD_CMD_UNSPEC,
+	FGUARD_CMD_GET_VERSION,
+	FGUARD_CMD_LOAD_BEGIN,
+	FGUARD_CMD_LOAD_CHUNK,
+	FGUARD_CMD_LOAD_COMMIT,
+	FGUARD_CMD_LOAD_ABORT,
+	FGUARD_CMD_UNLOAD,
+	FGUARD_CMD_SET_MODE,
+	FGUARD_CMD_GET_NS,
+	__FGUARD_CMD_MAX
+};
+#define FGUARD_CMD_MAX (__FGUARD_CMD_MAX - 1)
+
+enum fguard_attr {
+	FGUARD_A_UNSPEC,
+	FGUARD_A_ABI_VERSION,	/* u32 */
+	FGUARD_A_TXN,		/* u32 */
+	FGUARD_A_SIZE,		/* u32 */
+	FGUARD_A_OFFSET,	/* u32 */
+	FGUARD_A_DATA,		/* binary */
+	FGUARD_A_PID,		/* u32 */
+	FGUARD_A_MODE,		/* u32, enum fguard_mode */
+	FGUARD_A_NS_INODE,	/* u32 */
+	FGUARD_A_ORIGIN_INODE,	/* u32 */
+	FGUARD_A_RULES,		/* u32 */
+	FGUARD_A_DIGEST,	/* binary[32] */
+	FGUARD_A_LOADED,	/* u64 */
+	FGUARD_A_CHECKED,	/* u64 */
+	FGUARD_A_ALLOWED,	/* u64 */
+	FGUARD_A_DENIED,	/* u64 */
+	FGUARD_A_COMPLAINED,	/* u64 */
+	FGUARD_A_PAD,
+	__FGUARD_A_LAST
+};
+#define FGUARD_A_MAX (__FGUARD_A_LAST - 1)
+
+#endif /* _UAPI_LINUX_FGUARD_H */
