@@ -9,7 +9,7 @@
 #define FGUARD_VERSION "0.1"
 #endif
 
-const char *prog;
+
 
 static const struct {
 	const char *name;

@@ -12,6 +12,9 @@
 
 #include "policy.h"
 
+/* The program name for messages; main() sets it from argv[0]. */
+const char *prog = "fguardctl";
+
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
