@@ -12,12 +12,16 @@
 #include "hook.h"
 #include "netlink.h"
 #include "registry.h"
+#include "selftest.h"
 #include "symbols.h"
 
 static int __init fguard_init(void)
 {
 	int err;
 
+	err = fguard_selftest();
+	if (err)
+		return err;
 	err = fguard_symbols_init();
 	if (err)
 		return err;

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Runs in the guest (see tests/bench/run.sh): interleaved rounds of N
+# open+close calls of one allowed file under each configuration. Prints
+# "bench ROUND CONFIG NS_PER_CALL" lines.
+N=${BENCH_N:-200000}
+ROUNDS=${BENCH_ROUNDS:-7}
+F=/payload/bench/data/file.txt
+export PATH=/payload:$PATH
+
+# Every configuration runs in a mount namespace of its own, made the same
+# way, so that only the guard differs: U0 is never guarded.
+unshare -m -- ./fgprobe pause &
+U0=$!
+unshare -m -- ./fgprobe pause &
+U10=$!
+unshare -m -- ./fgprobe pause &
+U100K=$!
+sleep 1
+
+inns() {	# pid mode: fgbench inside that namespace
+	nsenter -t "$1" -m -- /payload/fgbench "$2" $F $N
+}
+
+run() {	# round config cmd...
+	r=$1 c=$2
+	shift 2
+	v=$("$@") || { echo "bench-error $c"; exit 1; }
+	echo "bench $r $c $v"
+}
+
+r=1
+while [ $r -le $ROUNDS ]; do
+	# phase 1: no module (plain and Landlock), order alternating per round
+	if [ $((r % 2)) = 1 ]; then
+		run $r none inns $U0 open
+		run $r landlock inns $U0 landlock-open
+	else
+		run $r landlock inns $U0 landlock-open
+		run $r none inns $U0 open
+	fi
+	insmod fguard.ko || exit 1
+	fguardctl load policies/g10.bin --pid $U10 > /dev/null || exit 1
+	fguardctl load policies/g100k.bin --pid $U100K > /dev/null || exit 1
+	case $((r % 3)) in
+	0) order="unguarded g10 g100k" ;;
+	1) order="g10 g100k unguarded" ;;
+	2) order="g100k unguarded g10" ;;
+	esac
+	for c in $order; do
+		case $c in
+		unguarded) run $r unguarded inns $U0 open ;;
+		g10) run $r guarded-10 inns $U10 open ;;
+		g100k) run $r guarded-100k inns $U100K open ;;
+		esac
+	done
+	rmmod fguard || exit 1
+	r=$((r + 1))
+done
+kill $U0 $U10 $U100K
+echo "bench-done"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# `make bench`: the open() benchmark, in one guest boot on the stock kernel.
+# Interleaved rounds; prints the median per configuration and its ratio to
+# "no module". BENCH_N (default 200000) calls per round, BENCH_ROUNDS
+# (default 7) rounds.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+tests/deps.sh
+[ -n "${FGUARD_BENCH_NO_MAKE:-}" ] || make -s all
+mkdir -p build/guest
+gcc -static -O2 -Wall -Wextra -o build/guest/fgprobe tests/guest/fgprobe.c
+gcc -static -O2 -Wall -Wextra -o build/guest/fgbench tests/bench/fgbench.c
+
+p=build/payload-bench
+rm -rf "$p"
+mkdir -p "$p/policies" "$p/bench/data"
+cp fguard.ko fguardctl build/guest/fgprobe build/guest/fgbench tests/bench/bench-guest.sh "$p/"
+echo data > "$p/bench/data/file.txt"
+{
+	echo "rx /payload/*  # the benchmark programs"
+	echo "r  /payload/bench/data/*  # the file opened"
+	for i in 1 2 3 4 5 6 7 8; do echo "r /etc/filler$i"; done
+} > "$p/policies/g10.txt"
+{
+	echo "rx /payload/*  # the benchmark programs"
+	echo "r  /payload/bench/data/*  # the file opened"
+	awk 'BEGIN { for (i = 0; i < 99998; i++) printf "r /srv/app/d%d/file%d.dat\n", i % 500, i }'
+} > "$p/policies/g100k.txt"
+for n in g10 g100k; do
+	./fguardctl compile "$p/policies/$n.txt" -o "$p/policies/$n.bin"
+done
+
+out=build/bench.out
+tests/qemu/run-guest.sh --timeout 1800 --log build/bench-guest.log \
+	--env BENCH_N="${BENCH_N:-200000}" --env BENCH_ROUNDS="${BENCH_ROUNDS:-7}" \
+	--payload "$p" -- ./bench-guest.sh | grep --line-buffered '^bench' | tee "$out"
+grep -q '^bench-done' "$out" || { echo "benchmark did not finish"; exit 1; }
+
+echo
+echo "open+close of an allowed file, $(grep -c '^bench 1 ' "$out") configurations," \
+     "${BENCH_ROUNDS:-7} interleaved rounds of ${BENCH_N:-200000} calls, medians (QEMU TCG guest)"
+awk '
+/^bench [0-9]/ { v[$3] = v[$3] " " $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
+function median(s,   a, k, i, j, t) {
+	k = split(s, a, " ")
+	for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+END {
+	base = median(v["none"])
+	printf "%-14s %12s %8s\n", "configuration", "ns/call", "ratio"
+	split("none unguarded guarded-10 guarded-100k landlock", want, " ")
+	for (i = 1; i <= 5; i++) { c = want[i]; if (c in v) printf "%-14s %12.1f %8.3f\n", c, median(v[c]), median(v[c]) / base }
+}' "$out" | tee build/bench-table.txt
