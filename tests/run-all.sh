@@ -59,6 +59,10 @@ for t in build/tests/test_*; do
 	fi
 done
 
+step "fuzzers (${FUZZ_SECONDS:-20}s each)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} tests/fuzz/run.sh 2>&1 | tee build/fuzz.out
+count_tap "fuzzers" build/fuzz.out "${PIPESTATUS[0]}"
+
 if [ -x tests/build-tests.sh ]; then
 	step "fguardctl build on real images"
 	tests/build-tests.sh "$top/fguardctl" 2>&1 | tee build/build-tests.log
