@@ -11,6 +11,7 @@ LOOP=20000
 
 echo "# kernel $(uname -r)"
 t "module loads" insmod fguard.ko
+t "in-module self-tests passed" sh -c "dmesg | grep -q 'fguard: self-tests: pass'"
 t "fguardctl reaches the module" fguardctl status
 
 A=$(start_container "$R")
