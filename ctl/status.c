@@ -31,13 +31,23 @@ static const char *mode_name(uint32_t m)
 	return m == FGUARD_MODE_COMPLAIN ? "complain" : "enforce";
 }
 
+static void header(void)
+{
+	printf("%-18s %-8s %7s  %-12s %10s %10s %8s %10s  %s\n",
+	       "NAMESPACE", "MODE", "RULES", "DIGEST", "CHECKED",
+	       "ALLOWED", "DENIED", "COMPLAINED", "LOADED");
+}
+
+/* A row per namespace; "*" marks a namespace that inherited its policy. */
 static int row(const struct fg_ns_status *st, void *arg)
 {
 	char h[65], when[32], ns[32];
 	time_t t = (time_t)st->loaded;
+	int *rows = arg;
 	struct tm tm;
 
-	(void)arg;
+	if (!(*rows)++)
+		header();
 	hex(st->digest, h);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	snprintf(ns, sizeof(ns), "mnt:[%u]%s", st->inum,
@@ -75,7 +85,7 @@ int status_main(int argc, char **argv)
 	struct fg_nl *nl = NULL;
 	bool json = false;
 	json_t *arr = NULL;
-	int err;
+	int err, rows = 0;
 
 	if (argc == 2 && !strcmp(argv[1], "--json")) {
 		json = true;
@@ -92,10 +102,9 @@ int status_main(int argc, char **argv)
 			arr = json_array();
 			err = fg_nl_status(nl, json_row, arr);
 		} else {
-			printf("%-18s %-8s %7s  %-12s %10s %10s %8s %10s  %s\n",
-			       "NAMESPACE", "MODE", "RULES", "DIGEST", "CHECKED",
-			       "ALLOWED", "DENIED", "COMPLAINED", "LOADED");
-			err = fg_nl_status(nl, row, NULL);
+			err = fg_nl_status(nl, row, &rows);
+			if (!err && !rows)
+				printf("no guarded mount namespaces\n");
 		}
 	}
 	if (err) {
