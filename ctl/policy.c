@@ -323,6 +323,15 @@ static int set_meta(char **field, const char *val, size_t n)
 	return *field ? 0 : -ENOMEM;
 }
 
+static const struct {
+	const char *name;
+	unsigned int flag;
+} allow_names[] = {
+	{ "mount", FGUARD_POL_F_ALLOW_MOUNT },
+	{ "memfd-exec", FGUARD_POL_F_ALLOW_MEMFD_EXEC },
+	{ "write-exec", FGUARD_POL_F_ALLOW_WRITE_EXEC },
+};
+
 int fg_policy_parse(struct fg_policy *p, const char *text, size_t len,
 		    const char *name, char *err, size_t errlen)
 {
@@ -371,6 +380,26 @@ int fg_policy_parse(struct fg_policy *p, const char *text, size_t len,
 		META("digest", digest)
 		META("entrypoint", entrypoint)
 #undef META
+		if (n == 5 && !memcmp(p0, "allow", 5)) {
+			char *a = strndup_trim(word_end, (size_t)(hash - word_end));
+			size_t k;
+
+			if (!a)
+				goto nomem;
+			for (k = 0; k < sizeof(allow_names) / sizeof(allow_names[0]); k++)
+				if (!strcmp(a, allow_names[k].name))
+					break;
+			if (k == sizeof(allow_names) / sizeof(allow_names[0])) {
+				seterr(err, errlen,
+				       "%s:%u: Invalid allow: `%s' (mount, memfd-exec or write-exec)",
+				       name, lineno, a);
+				free(a);
+				return -1;
+			}
+			p->allow |= allow_names[k].flag;
+			free(a);
+			continue;
+		}
 		if (n == 4 && !memcmp(p0, "mode", 4)) {
 			char *m = strndup_trim(word_end, (size_t)(hash - word_end));
 
@@ -546,6 +575,9 @@ void fg_policy_write(const struct fg_policy *p, FILE *out)
 		fprintf(out, "entrypoint %s\n", p->entrypoint);
 	fprintf(out, "mode %s\n",
 		p->mode == FG_MODE_COMPLAIN ? "complain" : "enforce");
+	for (i = 0; i < sizeof(allow_names) / sizeof(allow_names[0]); i++)
+		if (p->allow & allow_names[i].flag)
+			fprintf(out, "allow %s\n", allow_names[i].name);
 	fprintf(out, "\n");
 	for (i = 0; i < p->nrules; i++) {
 		size_t w = strlen(p->rules[i].path) + 3;
@@ -671,7 +703,8 @@ int fg_policy_to_bin(const struct fg_policy *p, uint8_t **blob, size_t *size,
 	h.version = htole16(FGUARD_POL_VERSION);
 	h.header_size = htole16(sizeof(h));
 	h.total_size = htole32((uint32_t)total);
-	h.flags = htole32(p->mode == FG_MODE_COMPLAIN ? FGUARD_POL_F_COMPLAIN : 0);
+	h.flags = htole32((p->mode == FG_MODE_COMPLAIN ? FGUARD_POL_F_COMPLAIN : 0) |
+			  p->allow);
 	h.rule_count = htole32((uint32_t)p->nrules);
 	h.rules_off = htole32(sizeof(h));
 	h.strings_off = htole32((uint32_t)(sizeof(h) + p->nrules * sizeof(*rules)));
@@ -730,6 +763,7 @@ int fg_policy_from_bin(struct fg_policy *p, const void *blob, size_t size,
 	p->entrypoint = pool_dup(&t, &h->entrypoint);
 	p->mode = t.flags & FGUARD_POL_F_COMPLAIN ? FG_MODE_COMPLAIN :
 						    FG_MODE_ENFORCE;
+	p->allow = t.flags & ~(uint32_t)FGUARD_POL_F_COMPLAIN;
 	for (i = 0; i < t.rule_count; i++) {
 		const struct fguard_pol_rule *r = &t.rules[i];
 		struct fg_rule tmp = { .kind = r->kind };

@@ -9,6 +9,7 @@
 //   digest sha256:...
 //   entrypoint /usr/sbin/nginx -g daemon off;
 //   mode enforce
+//   allow mount            (also: memfd-exec, write-exec; see README)
 //   r   /etc/nginx/nginx.conf          # read by the entry point
 //   rx  /usr/lib/x86_64-linux-gnu/*    # library directory
 //   rw  /var/log/nginx/**              # log directory
@@ -42,6 +43,7 @@ struct fg_policy {
 	char *digest;
 	char *entrypoint;
 	enum fg_mode mode;
+	unsigned int allow;	/* FGUARD_POL_F_ALLOW_* from "allow" lines */
 	struct fg_rule *rules;
 	size_t nrules, cap;
 	size_t *idx, idx_cap;	/* private: pattern index */

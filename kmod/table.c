@@ -39,6 +39,7 @@ static void build_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct fguard_pol_header) != 64);
 	BUILD_BUG_ON(sizeof(struct fguard_pol_rule) != 24);
 	BUILD_BUG_ON(sizeof(struct fg_slot) != 16);
+	BUILD_BUG_ON(sizeof(struct fg_bslot) != 16);
 }
 
 #define FAIL(msg, at) do { *why = (msg); *where = (at); return -EINVAL; } while (0)
@@ -216,6 +217,104 @@ static struct fg_slot *find_slot(const struct fg_table *t, const char *p,
 	}
 }
 
+static bool bslot_is(const struct fg_table *t, const struct fg_bslot *s,
+		     const char *p, size_t len)
+{
+	const struct fguard_pol_rule *r = &t->rules[s->rule - 1];
+
+	return s->len == len &&
+	       !memcmp(t->strings + le32_to_cpu(r->path.off), p, len);
+}
+
+static struct fg_bslot *find_bslot(const struct fg_table *t, const char *p,
+				   size_t len, bool insert)
+{
+	u32 h = slot_hash(t, p, len), i;
+
+	for (i = h & t->below_mask;; i = (i + 1) & t->below_mask) {
+		struct fg_bslot *s = &t->below[i];
+
+		if (!s->hash)
+			return insert ? s : NULL;
+		if (s->hash == h && bslot_is(t, s, p, len))
+			return s;
+	}
+}
+
+/*
+ * Index every proper ancestor of every rule path ("/a/b/c" marks "/a/b",
+ * "/a" and "/"). At most 8 per rule on average: a policy of very deep paths
+ * sets below_overflow instead of growing without bound, and then every
+ * directory counts as having rules below it (the safe answer).
+ */
+static int build_below(struct fg_table *t)
+{
+	u64 total = 0, cap = 8ull * t->rule_count + 1024;
+	u32 i, slots = 16;
+
+	for (i = 0; i < t->rule_count; i++) {
+		const struct fguard_pol_rule *r = &t->rules[i];
+
+		total += fg_path_depth(t->strings + le32_to_cpu(r->path.off),
+				       le32_to_cpu(r->path.len));
+	}
+	if (total > cap) {
+		t->below_overflow = true;
+		return 0;
+	}
+	while (slots < 2 * total)
+		slots <<= 1;
+	t->below = fg_zalloc((size_t)slots * sizeof(*t->below));
+	if (!t->below)
+		return -ENOMEM;
+	t->below_mask = slots - 1;
+	for (i = 0; i < t->rule_count; i++) {
+		const struct fguard_pol_rule *r = &t->rules[i];
+		const char *p = t->strings + le32_to_cpu(r->path.off);
+		size_t len = le32_to_cpu(r->path.len);
+
+		while (len > 1) {
+			struct fg_bslot *s;
+
+			while (len > 1 && p[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			s = find_bslot(t, p, len, true);
+			if (s->hash)
+				break;	/* this ancestor and the ones above: done */
+			s->hash = slot_hash(t, p, len);
+			s->rule = i + 1;
+			s->len = (u32)len;
+		}
+	}
+	return 0;
+}
+
+bool fg_table_dir_perms(const struct fg_table *t, const char *dir,
+			size_t len, u8 *tree, u8 *children)
+{
+	const struct fg_slot *s = find_slot(t, dir, len, false);
+	bool below;
+
+	*children = s && s->rule[FGUARD_KIND_CHILDREN] ?
+		    t->rules[s->rule[FGUARD_KIND_CHILDREN] - 1].perms : 0;
+	below = t->below_overflow || (t->below && find_bslot(t, dir, len, false));
+	*tree = 0;
+	for (;;) {
+		s = find_slot(t, dir, len, false);
+		if (s && s->rule[FGUARD_KIND_TREE])
+			*tree |= t->rules[s->rule[FGUARD_KIND_TREE] - 1].perms;
+		if (len <= 1)
+			break;
+		while (len > 1 && dir[len - 1] != '/')
+			len--;
+		if (len > 1)
+			len--;
+	}
+	return below;
+}
+
 int fg_table_build(struct fg_table *t, const void *blob, size_t size,
 		   const siphash_key_t *key)
 {
@@ -258,13 +357,19 @@ int fg_table_build(struct fg_table *t, const void *blob, size_t size,
 		else if (r->kind == FGUARD_KIND_CHILDREN)
 			t->child_depths |= depth_bit(fg_path_depth(p, len));
 	}
+	if (build_below(t)) {
+		fg_table_free(t);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void fg_table_free(struct fg_table *t)
 {
 	fg_free(t->slots);
+	fg_free(t->below);
 	t->slots = NULL;
+	t->below = NULL;
 }
 
 static void consider(const struct fg_table *t, struct fg_verdict *v,

@@ -64,10 +64,13 @@ enum fguard_perm {
 	__FGUARD_PERM_ALL = (1 << 3) - 1
 };
 
-/* Header flags. */
+/* Header flags: the default mode, and what the policy allows beyond rules. */
 enum fguard_pol_flag {
-	FGUARD_POL_F_COMPLAIN = 1 << 0,	/* default mode is complain */
-	__FGUARD_POL_F_ALL = (1 << 1) - 1
+	FGUARD_POL_F_COMPLAIN = 1 << 0,		/* default mode is complain */
+	FGUARD_POL_F_ALLOW_MOUNT = 1 << 1,	/* mount, umount, pivot_root... */
+	FGUARD_POL_F_ALLOW_MEMFD_EXEC = 1 << 2,	/* exec/map code from memfd, shm */
+	FGUARD_POL_F_ALLOW_WRITE_EXEC = 1 << 3,	/* x on paths that are also w */
+	__FGUARD_POL_F_ALL = (1 << 4) - 1
 };
 
 struct fguard_pol_str {
@@ -105,6 +108,14 @@ struct fg_slot {
 	u32 rule[__FGUARD_KIND_COUNT];
 };
 
+/* A directory that has rules strictly below it: (rule, prefix length). */
+struct fg_bslot {
+	u32 hash;			/* 0 = empty */
+	u32 rule;			/* index + 1 of a rule below */
+	u32 len;			/* the directory is that path's prefix */
+	u32 reserved;
+};
+
 /**
  * struct fg_table - a validated policy blob and its index; immutable once
  * built, so readers need no lock.
@@ -119,6 +130,9 @@ struct fg_table {
 	u32 strings_size;
 	struct fg_slot *slots;		/* fg_table_build() allocates */
 	u32 mask;			/* slot count - 1 */
+	struct fg_bslot *below;		/* directories with rules below them */
+	u32 below_mask;
+	bool below_overflow;		/* too many: every directory counts */
 	u64 tree_depths;		/* bit d: a TREE rule at depth d (63: >= 63) */
 	u64 child_depths;		/* bit d: a CHILDREN rule at depth d */
 	siphash_key_t key;
@@ -148,6 +162,16 @@ int fg_table_build(struct fg_table *t, const void *blob, size_t size,
 void fg_table_free(struct fg_table *t);
 struct fg_verdict fg_table_lookup(const struct fg_table *t, const char *path,
 				  size_t len, u8 want);
+/*
+ * For a directory DIR: the perms every path strictly below it gets from TREE
+ * rules at DIR or above (*tree), from a CHILDREN rule at DIR (*children),
+ * and whether any rule names a path strictly below DIR (return value; true
+ * also when the index overflowed). Used to decide whether a directory may
+ * move: its descendants must not gain anything.
+ */
+bool fg_table_dir_perms(const struct fg_table *t, const char *dir,
+			size_t len, u8 *tree, u8 *children);
+
 /* Rule accessors for printing. */
 const char *fg_table_str(const struct fg_table *t,
 			 const struct fguard_pol_str *s, u32 *len);

@@ -457,6 +457,56 @@ static void duplicate_rules_in_a_blob_are_refused(void **state)
 	free(blob);
 }
 
+static void dir_perms_for_moving_directories(void **state)
+{
+	u8 tree, children;
+	struct env e;
+
+	(void)state;
+	build(&e, "rw /srv/**\n"
+		  "r /srv/www/*\n"
+		  "rw /srv/www/upload/**\n"
+		  "x /opt/tool\n");
+	/* /srv/www has rules below it: its descendants could gain */
+	assert_true(fg_table_dir_perms(&e.t, "/srv/www", 8, &tree, &children));
+	assert_int_equal(tree, FGUARD_PERM_READ | FGUARD_PERM_WRITE);
+	assert_int_equal(children, FGUARD_PERM_READ);
+	assert_true(fg_table_dir_perms(&e.t, "/srv", 4, &tree, &children));
+	assert_true(fg_table_dir_perms(&e.t, "/", 1, &tree, &children));
+	assert_true(fg_table_dir_perms(&e.t, "/opt", 4, &tree, &children));
+	/* nothing below /srv/data: only the tree rules above count */
+	assert_false(fg_table_dir_perms(&e.t, "/srv/data", 9, &tree, &children));
+	assert_int_equal(tree, FGUARD_PERM_READ | FGUARD_PERM_WRITE);
+	assert_int_equal(children, 0);
+	assert_false(fg_table_dir_perms(&e.t, "/srv/www/upload/a", 17, &tree, &children));
+	assert_false(fg_table_dir_perms(&e.t, "/tmp", 4, &tree, &children));
+	assert_int_equal(tree, 0);
+	teardown_env(&e);
+}
+
+static void allow_lines_round_trip(void **state)
+{
+	static const char text[] = "allow mount\nallow write-exec\nr /a\n";
+	struct fg_policy p, q;
+	uint8_t *blob;
+	size_t size;
+	char err[256];
+
+	(void)state;
+	fg_policy_init(&p);
+	fg_policy_init(&q);
+	assert_int_equal(fg_policy_parse(&p, text, strlen(text), "t", err, sizeof(err)), 0);
+	assert_int_equal(p.allow, FGUARD_POL_F_ALLOW_MOUNT | FGUARD_POL_F_ALLOW_WRITE_EXEC);
+	assert_int_equal(fg_policy_to_bin(&p, &blob, &size, err, sizeof(err)), 0);
+	assert_int_equal(fg_policy_from_bin(&q, blob, size, "b", err, sizeof(err)), 0);
+	assert_int_equal(q.allow, p.allow);
+	assert_int_equal(q.mode, FG_MODE_ENFORCE);
+	free(blob);
+	fg_policy_free(&p);
+	fg_policy_free(&q);
+	expect_parse_error("allow everything\n", "bad.txt:1: Invalid allow: `everything'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +523,8 @@ int main(void)
 		cmocka_unit_test(bin_validation_refuses_corruption),
 		cmocka_unit_test(bin_random_flips_are_safe),
 		cmocka_unit_test(duplicate_rules_in_a_blob_are_refused),
+		cmocka_unit_test(dir_perms_for_moving_directories),
+		cmocka_unit_test(allow_lines_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
