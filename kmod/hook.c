@@ -2,27 +2,43 @@
 /*
  * The hooks: ftrace handlers on kernel functions, no kernel patch.
  *
- *  - security_file_open: every open, exec and library load. A denied call is
- *    redirected (IPMODIFY) to deny_open(), which returns -EACCES in place of
- *    the original function, before any LSM runs.
+ * Every way a guarded process reaches a file passes one of these:
+ *
+ *  - security_file_open: opens, exec (and a script's interpreter), library
+ *    opens, /proc/self/fd re-opens, open_by_handle_at, io_uring opens;
+ *  - security_path_{mknod,mkdir,rmdir,unlink,symlink,truncate,chmod,chown}:
+ *    changes to the tree, O_CREAT (no file is left behind: the create is
+ *    refused before it happens), mkfifo, unix socket bind, truncate(2);
+ *  - security_path_{link,rename}: new names for old files, which may never
+ *    grant more than the old name did;
+ *  - vfs_utimes, security_inode_{setxattr,removexattr}: metadata;
+ *  - security_mmap_file, security_file_mprotect: mapping file code;
+ *  - security_sb_{mount,umount,pivotroot}, security_move_mount and the
+ *    new mount API syscalls: the mount topology;
  *  - copy_mnt_ns: redirected to wrap_copy_mnt_ns(), which calls the original
  *    and registers the copy of a guarded namespace with the same guard, so
- *    unshare(CLONE_NEWNS) and clone(CLONE_NEWNS) cannot escape.
+ *    unshare(CLONE_NEWNS) and clone(CLONE_NEWNS) cannot escape;
  *  - put_mnt_ns: observed only, to forget a namespace before it is freed.
  *
- * Every ops is PERMANENT (sysctl kernel.ftrace_enabled=0 fails instead of
- * switching the guard off) and IPMODIFY where it redirects (registration
- * fails with -EBUSY rather than stacking on another IPMODIFY user). Handlers
- * run with preemption disabled: no sleeping, per-CPU path buffers.
+ * A denied call is redirected (IPMODIFY) to a stub returning the error in
+ * place of the original function, before any LSM runs. Every ops is
+ * PERMANENT (sysctl kernel.ftrace_enabled=0 fails instead of switching the
+ * guard off); registration fails with -EBUSY rather than stacking on
+ * another IPMODIFY user. Handlers run with preemption disabled: no
+ * sleeping, per-CPU path buffers.
  */
+#include <linux/cred.h>
 #include <linux/delay.h>
-#include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/ftrace.h>
+#include <linux/mman.h>
+#include <linux/mm_types.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/path.h>
 #include <linux/percpu.h>
+#include <linux/personality.h>
 #include <linux/sched.h>
 
 #include "compat.h"
@@ -30,55 +46,47 @@
 #include "registry.h"
 #include "symbols.h"
 
-/* Room in front of the path for rewriting /proc/<pid> to /proc/self. */
+/* Room in front of a path for rewriting /proc/<pid> to /proc/self. */
 #define HEADROOM 32
 #define PATH_BUF (HEADROOM + PATH_MAX)
+/* Two buffers per CPU: link and rename decide on two paths at once. */
+#define NR_BUFS 2
 
 static char __percpu *path_bufs;
 /* Calls of wrap_copy_mnt_ns() not yet returned; unload waits for zero. */
 static atomic_t wrappers_in_flight = ATOMIC_INIT(0);
 
-static int noinline notrace deny_open(struct file *file)
+static int noinline notrace deny_eacces(void)
 {
 	return -EACCES;
 }
 
-/*
- * Decide an access to @path by the current task, whose namespace entry is
- * @e. Caller: RCU read side, preemption disabled. Returns 0 or -EACCES.
- */
-static int decide_path(struct fguard_ns *e, const struct path *path, u8 want)
+static int noinline notrace deny_eperm(void)
 {
-	const struct fg_mnt_namespace *mnt_ns = fg_mnt_ns_of(path->mnt);
-	const struct mnt_namespace *own = current->nsproxy->mnt_ns;
+	return -EPERM;
+}
+
+static long noinline notrace deny_syscall(const struct pt_regs *regs)
+{
+	return -EPERM;
+}
+
+/* The guard of the current task, or NULL. Caller: RCU read side. */
+static struct fguard_ns *current_guard(void)
+{
+	struct nsproxy *nsp = current->nsproxy;
+
+	if (!atomic_read(&fguard_registry_count) || !nsp)
+		return NULL;
+	return fguard_registry_find(nsp->mnt_ns);
+}
+
+/* Count a decision and apply the mode: 0 (allowed) or @err. */
+static int finish(struct fguard_ns *e, bool ok, int err)
+{
 	struct fguard_stats *stats = this_cpu_ptr(e->stats);
-	const struct fguard_policy *pol;
-	bool ok = false;
 
 	stats->checked++;
-	if (mnt_ns == FG_MNT_NS_INTERNAL) {
-		/* pipes, sockets, memfd, overlayfs internals */
-		ok = true;
-	} else if ((const void *)mnt_ns == (const void *)own) {
-		char *buf = this_cpu_ptr(path_bufs) + HEADROOM;
-		char *p = fguard_sym.d_absolute_path(path, buf, PATH_MAX);
-
-		/*
-		 * A mount of another namespace (reached through /proc/PID/root)
-		 * would give that namespace's path: refused above. Errors
-		 * (unreachable, too long) are refused here.
-		 */
-		if (!IS_ERR(p)) {
-			size_t len = strlen(p);
-			struct fg_verdict v;
-
-			p = fg_proc_self(p, &len, task_tgid_vnr(current),
-					 task_pid_vnr(current));
-			pol = rcu_dereference(e->guard->policy);
-			v = fg_table_lookup(&pol->table, p, len, want);
-			ok = (v.granted & want) == want;
-		}
-	}
 	if (ok) {
 		stats->allowed++;
 		return 0;
@@ -88,8 +96,109 @@ static int decide_path(struct fguard_ns *e, const struct path *path, u8 want)
 		return 0;
 	}
 	stats->denied++;
-	return -EACCES;
+	return err;
 }
+
+enum where { OWN, INTERNAL, FOREIGN };
+
+/*
+ * The container path of @path, in per-CPU buffer @slot. A mount of another
+ * namespace (reached through /proc/PID/root, or detached) would give a path
+ * of that namespace: FOREIGN, refused. So are paths that cannot be resolved
+ * or are longer than PATH_MAX.
+ */
+static enum where resolve(const struct path *path, int slot, char **p,
+			  size_t *len)
+{
+	const struct fg_mnt_namespace *mnt_ns = fg_mnt_ns_of(path->mnt);
+	char *buf, *r;
+
+	if (mnt_ns == FG_MNT_NS_INTERNAL)
+		return INTERNAL;	/* pipes, sockets, memfd, shm */
+	if ((const void *)mnt_ns != (const void *)current->nsproxy->mnt_ns)
+		return FOREIGN;
+	buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF + HEADROOM;
+	r = fguard_sym.d_absolute_path(path, buf, PATH_MAX);
+	if (IS_ERR(r))
+		return FOREIGN;
+	*len = buf + PATH_MAX - 1 - r;
+	*p = fg_proc_self(r, len, task_tgid_vnr(current), task_pid_vnr(current));
+	return OWN;
+}
+
+static u32 policy_flags(const struct fguard_policy *pol)
+{
+	return pol->table.flags;
+}
+
+/*
+ * Whether @want is granted on @path. Execute needs x, and (write-xor-
+ * execute) no w on the same path unless the policy allows write-exec;
+ * kernel-internal files (memfd, shm) may be executed or mapped as code only
+ * if the policy allows memfd-exec.
+ */
+static bool path_ok(const struct fguard_policy *pol, const struct path *path,
+		    u8 want, int slot)
+{
+	struct fg_verdict v;
+	size_t len;
+	char *p;
+
+	switch (resolve(path, slot, &p, &len)) {
+	case INTERNAL:
+		return !(want & FGUARD_PERM_EXEC) ||
+		       (policy_flags(pol) & FGUARD_POL_F_ALLOW_MEMFD_EXEC);
+	case FOREIGN:
+		return false;
+	case OWN:
+		break;
+	}
+	v = fg_table_lookup(&pol->table, p, len, want);
+	if ((want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
+	    !(policy_flags(pol) & FGUARD_POL_F_ALLOW_WRITE_EXEC))
+		return false;
+	return (v.granted & want) == want;
+}
+
+/* Every perm the policy grants @path (0 for foreign paths). */
+static u8 path_granted(const struct fguard_policy *pol, const struct path *path,
+		       int slot, bool *own)
+{
+	size_t len;
+	char *p;
+
+	*own = resolve(path, slot, &p, &len) == OWN;
+	if (!*own)
+		return 0;
+	return fg_table_lookup(&pol->table, p, len, __FGUARD_PERM_ALL).granted;
+}
+
+/* One path, one want: the common decision. */
+static int check_path(const struct path *path, u8 want)
+{
+	struct fguard_ns *e;
+	int err = 0;
+
+	rcu_read_lock();
+	e = current_guard();
+	if (e)
+		err = finish(e, path_ok(rcu_dereference(e->guard->policy), path,
+					want, 0), -EACCES);
+	rcu_read_unlock();
+	return err;
+}
+
+static int check_dentry(const struct path *dir, struct dentry *dentry, u8 want)
+{
+	struct path path = { .mnt = dir->mnt, .dentry = dentry };
+
+	return check_path(&path, want);
+}
+
+#define ARG(regs, n) regs_get_kernel_argument(regs, n)
+
+/* A handler: decide from the registers, return 0 or the error to return. */
+typedef int (*decide_fn)(struct pt_regs *regs);
 
 static u8 open_perms(const struct file *file)
 {
@@ -105,28 +214,202 @@ static u8 open_perms(const struct file *file)
 	return want ? want : FGUARD_PERM_READ;
 }
 
-static void notrace hook_file_open(unsigned long ip, unsigned long parent_ip,
-				   struct ftrace_ops *ops,
-				   struct ftrace_regs *fregs)
+static int decide_file_open(struct pt_regs *regs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	const struct file *file = (const struct file *)regs->di;
-	struct nsproxy *nsp = current->nsproxy;
+	const struct file *file = (const struct file *)ARG(regs, 0);
+
+	/* overlayfs opens the real file a second time: decide once */
+	if (file->f_mode & FMODE_NOACCOUNT)
+		return 0;
+	return check_path(&file->f_path, open_perms(file));
+}
+
+/* security_path_{mknod,mkdir,rmdir,unlink,symlink}(dir, dentry, ...) */
+static int decide_dir_entry(struct pt_regs *regs)
+{
+	return check_dentry((const struct path *)ARG(regs, 0),
+			    (struct dentry *)ARG(regs, 1), FGUARD_PERM_WRITE);
+}
+
+/* security_path_{truncate,chmod,chown}(path, ...), vfs_utimes(path, ...) */
+static int decide_path_write(struct pt_regs *regs)
+{
+	return check_path((const struct path *)ARG(regs, 0), FGUARD_PERM_WRITE);
+}
+
+/* A new name may not grant what the old one did not. */
+static bool subset(u8 new, u8 old)
+{
+	return !(new & ~old);
+}
+
+/*
+ * Moving @from (a directory) to @to: the directory itself must not gain,
+ * no rule may name anything below either end (the index cannot follow a
+ * subtree), and what the tree and children rules give the descendants at
+ * @to must be within what they had at @from.
+ */
+static bool dir_move_ok(const struct fguard_policy *pol,
+			const struct path *from, const struct path *to)
+{
+	u8 tf, cf, tt, ct;
+	size_t lf, lt;
+	char *pf, *pt;
+
+	if (resolve(from, 0, &pf, &lf) != OWN || resolve(to, 1, &pt, &lt) != OWN)
+		return false;
+	if (!subset(fg_table_lookup(&pol->table, pt, lt, __FGUARD_PERM_ALL).granted,
+		    fg_table_lookup(&pol->table, pf, lf, __FGUARD_PERM_ALL).granted))
+		return false;
+	if (fg_table_dir_perms(&pol->table, pf, lf, &tf, &cf) ||
+	    fg_table_dir_perms(&pol->table, pt, lt, &tt, &ct))
+		return false;
+	return subset(tt | ct, tf | cf) && subset(tt, tf);
+}
+
+/* A file (not a directory) at @from gets the name @to. */
+static bool file_move_ok(const struct fguard_policy *pol,
+			 const struct path *from, const struct path *to)
+{
+	bool own_from, own_to;
+	u8 gf = path_granted(pol, from, 0, &own_from);
+	u8 gt = path_granted(pol, to, 1, &own_to);
+
+	return own_from && own_to && subset(gt, gf);
+}
+
+static bool move_ok(const struct fguard_policy *pol, const struct path *from,
+		    const struct path *to)
+{
+	if (!path_ok(pol, from, FGUARD_PERM_WRITE, 0) ||
+	    !path_ok(pol, to, FGUARD_PERM_WRITE, 1))
+		return false;
+	if (d_is_dir(from->dentry))
+		return dir_move_ok(pol, from, to);
+	return file_move_ok(pol, from, to);
+}
+
+/* security_path_link(old_dentry, new_dir, new_dentry) */
+static int decide_link(struct pt_regs *regs)
+{
+	const struct path *dir = (const struct path *)ARG(regs, 1);
+	struct path old = { .mnt = dir->mnt, .dentry = (struct dentry *)ARG(regs, 0) };
+	struct path new = { .mnt = dir->mnt, .dentry = (struct dentry *)ARG(regs, 2) };
 	struct fguard_ns *e;
 	int err = 0;
 
-	if (!atomic_read(&fguard_registry_count) || !nsp)
-		return;
-	/* overlayfs opens the real file a second time: decide once */
-	if (file->f_mode & FMODE_NOACCOUNT)
-		return;
 	rcu_read_lock();
-	e = fguard_registry_find(nsp->mnt_ns);
+	e = current_guard();
 	if (e)
-		err = decide_path(e, &file->f_path, open_perms(file));
+		err = finish(e, move_ok(rcu_dereference(e->guard->policy), &old,
+					&new), -EACCES);
 	rcu_read_unlock();
-	if (err)
-		regs->ip = (unsigned long)deny_open;
+	return err;
+}
+
+/* security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags) */
+static int decide_rename(struct pt_regs *regs)
+{
+	const struct path *odir = (const struct path *)ARG(regs, 0);
+	const struct path *ndir = (const struct path *)ARG(regs, 2);
+	struct path old = { .mnt = odir->mnt, .dentry = (struct dentry *)ARG(regs, 1) };
+	struct path new = { .mnt = ndir->mnt, .dentry = (struct dentry *)ARG(regs, 3) };
+	unsigned int flags = (unsigned int)ARG(regs, 4);
+	const struct fguard_policy *pol;
+	struct fguard_ns *e;
+	bool ok;
+	int err = 0;
+
+	rcu_read_lock();
+	e = current_guard();
+	if (e) {
+		pol = rcu_dereference(e->guard->policy);
+		ok = move_ok(pol, &old, &new);
+		/* an exchange moves the other file the other way too */
+		if (ok && (flags & RENAME_EXCHANGE))
+			ok = move_ok(pol, &new, &old);
+		err = finish(e, ok, -EACCES);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * security_inode_{setxattr,removexattr}(mnt_userns, dentry, ...) see no
+ * mount. The path is taken through the caller's root mount; a dentry of
+ * another filesystem (a volume) has no path there and is refused. Kernel
+ * work on the caller's behalf under overridden credentials (overlayfs
+ * copy-up) is not the caller's request and is let through.
+ */
+static int decide_xattr(struct pt_regs *regs)
+{
+	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
+	struct fs_struct *fs = current->fs;
+	struct fguard_ns *e;
+	struct path path;
+	unsigned int seq;
+	int err = 0;
+
+	if (current->cred != current->real_cred || !fs)
+		return 0;
+	rcu_read_lock();
+	e = current_guard();
+	if (e) {
+		do {
+			seq = read_seqcount_begin(&fs->seq);
+			path.mnt = fs->root.mnt;
+		} while (read_seqcount_retry(&fs->seq, seq));
+		path.dentry = dentry;
+		err = finish(e, dentry->d_sb == path.mnt->mnt_sb &&
+				path_ok(rcu_dereference(e->guard->policy), &path,
+					FGUARD_PERM_WRITE, 0), -EACCES);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/* security_mmap_file(file, prot, flags): mapping a file as code needs x. */
+static int decide_mmap(struct pt_regs *regs)
+{
+	const struct file *file = (const struct file *)ARG(regs, 0);
+	unsigned long prot = ARG(regs, 1);
+
+	if ((prot & PROT_READ) && (current->personality & READ_IMPLIES_EXEC))
+		prot |= PROT_EXEC;	/* as do_mmap() will */
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	return check_path(&file->f_path, FGUARD_PERM_EXEC);
+}
+
+/* security_file_mprotect(vma, reqprot, prot) */
+static int decide_mprotect(struct pt_regs *regs)
+{
+	const struct vm_area_struct *vma = (const void *)ARG(regs, 0);
+	unsigned long prot = ARG(regs, 2);
+
+	if (!vma->vm_file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
+		return 0;
+	return check_path(&vma->vm_file->f_path, FGUARD_PERM_EXEC);
+}
+
+/*
+ * The mount topology: mount(2) in all its forms, umount, pivot_root,
+ * move_mount and the new mount API. Refused in a guarded namespace unless
+ * the policy allows mount: a bind mount of /etc under a writable directory
+ * would otherwise bypass every rule.
+ */
+static int decide_mount(struct pt_regs *regs)
+{
+	struct fguard_ns *e;
+	int err = 0;
+
+	rcu_read_lock();
+	e = current_guard();
+	if (e)
+		err = finish(e, policy_flags(rcu_dereference(e->guard->policy)) &
+				FGUARD_POL_F_ALLOW_MOUNT, -EPERM);
+	rcu_read_unlock();
+	return err;
 }
 
 static struct mnt_namespace *wrap_copy_mnt_ns(unsigned long flags,
@@ -157,6 +440,32 @@ out:
 	return new_ns;
 }
 
+struct fguard_hook {
+	const char *name;
+	bool optional;			/* absent on some builds (ia32) */
+	decide_fn decide;		/* NULL: see func */
+	void *deny;			/* the stub a denied call runs */
+	ftrace_func_t func;		/* for the two namespace hooks */
+	unsigned long addr;
+	struct ftrace_ops ops;
+	bool installed;
+};
+
+static void notrace hook_decide(unsigned long ip, unsigned long parent_ip,
+				struct ftrace_ops *ops,
+				struct ftrace_regs *fregs)
+{
+	struct fguard_hook *h = container_of(ops, struct fguard_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	int err;
+
+	if (!atomic_read(&fguard_registry_count))
+		return;
+	err = h->decide(regs);
+	if (err)
+		regs->ip = (unsigned long)h->deny;
+}
+
 static void notrace hook_copy_mnt_ns(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops,
 				     struct ftrace_regs *fregs)
@@ -174,37 +483,71 @@ static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,
 {
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 
-	fguard_registry_forget((const struct mnt_namespace *)regs->di);
+	fguard_registry_forget((const struct mnt_namespace *)ARG(regs, 0));
 }
 
-struct fguard_hook {
-	const char *name;
-	const unsigned long *addr;
-	ftrace_func_t func;
-	unsigned long flags;
-	struct ftrace_ops ops;
-	bool installed;
-};
+#define DECIDE(n, fn, stub) { .name = n, .decide = fn, .deny = stub }
+#define SYSCALL(n, opt) { .name = n, .optional = opt, .decide = decide_mount, \
+			  .deny = deny_syscall }
 
-#define HOOK_FLAGS (FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION | \
-		    FTRACE_OPS_FL_PERMANENT)
-
-/* ORDER: the namespace hooks first, so no copy escapes once opens are hooked. */
+/*
+ * ORDER: the namespace hooks first, so no copy escapes once accesses are
+ * decided; then everything that decides.
+ */
 static struct fguard_hook hooks[] = {
-	{ "put_mnt_ns", &fguard_sym.put_mnt_ns, hook_put_mnt_ns, HOOK_FLAGS },
-	{ "copy_mnt_ns", (const unsigned long *)&fguard_sym.copy_mnt_ns,
-	  hook_copy_mnt_ns, HOOK_FLAGS | FTRACE_OPS_FL_IPMODIFY },
-	{ "security_file_open", &fguard_sym.security_file_open, hook_file_open,
-	  HOOK_FLAGS | FTRACE_OPS_FL_IPMODIFY },
+	{ .name = "put_mnt_ns", .func = hook_put_mnt_ns },
+	{ .name = "copy_mnt_ns", .func = hook_copy_mnt_ns },
+	DECIDE("security_file_open", decide_file_open, deny_eacces),
+	DECIDE("security_path_mknod", decide_dir_entry, deny_eacces),
+	DECIDE("security_path_mkdir", decide_dir_entry, deny_eacces),
+	DECIDE("security_path_rmdir", decide_dir_entry, deny_eacces),
+	DECIDE("security_path_unlink", decide_dir_entry, deny_eacces),
+	DECIDE("security_path_symlink", decide_dir_entry, deny_eacces),
+	DECIDE("security_path_truncate", decide_path_write, deny_eacces),
+	DECIDE("security_path_chmod", decide_path_write, deny_eacces),
+	DECIDE("security_path_chown", decide_path_write, deny_eacces),
+	DECIDE("vfs_utimes", decide_path_write, deny_eacces),
+	DECIDE("security_path_link", decide_link, deny_eacces),
+	DECIDE("security_path_rename", decide_rename, deny_eacces),
+	DECIDE("security_inode_setxattr", decide_xattr, deny_eacces),
+	DECIDE("security_inode_removexattr", decide_xattr, deny_eacces),
+	DECIDE("security_mmap_file", decide_mmap, deny_eacces),
+	DECIDE("security_file_mprotect", decide_mprotect, deny_eacces),
+	DECIDE("security_sb_mount", decide_mount, deny_eperm),
+	DECIDE("security_sb_umount", decide_mount, deny_eperm),
+	DECIDE("security_sb_pivotroot", decide_mount, deny_eperm),
+	DECIDE("security_move_mount", decide_mount, deny_eperm),
+	SYSCALL("__x64_sys_open_tree", false),
+	SYSCALL("__x64_sys_fsopen", false),
+	SYSCALL("__x64_sys_fspick", false),
+	SYSCALL("__x64_sys_fsmount", false),
+	SYSCALL("__x64_sys_mount_setattr", false),
+	SYSCALL("__ia32_sys_open_tree", true),
+	SYSCALL("__ia32_sys_fsopen", true),
+	SYSCALL("__ia32_sys_fspick", true),
+	SYSCALL("__ia32_sys_fsmount", true),
+	SYSCALL("__ia32_sys_mount_setattr", true),
 };
 
 static int install(struct fguard_hook *h)
 {
 	int err;
 
-	h->ops.func = h->func;
-	h->ops.flags = h->flags;
-	err = ftrace_set_filter_ip(&h->ops, *h->addr, 0, 0);
+	h->addr = fguard_symbols_lookup(h->name);
+	if (!h->addr) {
+		if (h->optional)
+			return 0;
+		pr_err("kernel function %s not found; unsupported kernel\n",
+		       h->name);
+		return -ENOENT;
+	}
+	h->ops.func = h->func ? h->func : hook_decide;
+	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+		       FTRACE_OPS_FL_PERMANENT;
+	/* put_mnt_ns is only observed; everything else may redirect */
+	if (h->func != hook_put_mnt_ns)
+		h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+	err = ftrace_set_filter_ip(&h->ops, h->addr, 0, 0);
 	if (err) {
 		pr_err("cannot filter on %s: %d\n", h->name, err);
 		return err;
@@ -213,7 +556,7 @@ static int install(struct fguard_hook *h)
 	if (err) {
 		pr_err("cannot hook %s: %d%s\n", h->name, err,
 		       err == -EBUSY ? " (another IPMODIFY user: livepatch or another guard?)" : "");
-		ftrace_set_filter_ip(&h->ops, *h->addr, 1, 0);
+		ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
 		return err;
 	}
 	h->installed = true;
@@ -225,47 +568,48 @@ static void uninstall(struct fguard_hook *h)
 	if (!h->installed)
 		return;
 	WARN_ON_ONCE(unregister_ftrace_function(&h->ops));
-	ftrace_set_filter_ip(&h->ops, *h->addr, 1, 0);
+	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
 	h->installed = false;
 }
 
-int fguard_hook_init(void)
-{
-	int i, err;
-
-	path_bufs = __alloc_percpu(PATH_BUF, SMP_CACHE_BYTES);
-	if (!path_bufs)
-		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		err = install(&hooks[i]);
-		if (err)
-			goto err_install;
-	}
-	return 0;
-
-err_install:
-	while (--i >= 0)
-		uninstall(&hooks[i]);
-	synchronize_rcu_tasks();
-	free_percpu(path_bufs);
-	return err;
-}
-
-void fguard_hook_uninit(void)
+static void uninstall_all(void)
 {
 	int i;
 
 	for (i = ARRAY_SIZE(hooks) - 1; i >= 0; i--)
 		uninstall(&hooks[i]);
 	/*
-	 * A task may still be in deny_open() or in a wrapper: past the
-	 * trampoline but before its increment (the first grace period ends
-	 * that), inside the original, possibly asleep (the counter), or after
-	 * its decrement (the second grace period).
+	 * A task may still be in a stub or in a wrapper: past the trampoline
+	 * but before its increment (the first grace period ends that), inside
+	 * the original, possibly asleep (the counter), or after its decrement
+	 * (the second grace period).
 	 */
 	synchronize_rcu_tasks();
 	while (atomic_read(&wrappers_in_flight))
 		msleep(20);
 	synchronize_rcu_tasks();
+}
+
+int fguard_hook_init(void)
+{
+	int i, err;
+
+	path_bufs = __alloc_percpu(NR_BUFS * PATH_BUF, SMP_CACHE_BYTES);
+	if (!path_bufs)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		err = install(&hooks[i]);
+		if (err) {
+			uninstall_all();
+			free_percpu(path_bufs);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void fguard_hook_uninit(void)
+{
+	uninstall_all();
 	free_percpu(path_bufs);
 }

@@ -74,7 +74,6 @@ int fguard_symbols_init(void)
 #define SYM(n) { #n, offsetof(struct fguard_symbols, n) }
 		SYM(d_absolute_path),
 		SYM(copy_mnt_ns),
-		SYM(security_file_open),
 		SYM(put_mnt_ns),
 		SYM(mntns_operations),
 #undef SYM

@@ -19,7 +19,6 @@ struct fguard_symbols {
 					     struct mnt_namespace *ns,
 					     struct user_namespace *user_ns,
 					     struct fs_struct *new_fs);
-	unsigned long security_file_open;
 	unsigned long put_mnt_ns;
 	const void *mntns_operations;
 };

@@ -16,7 +16,7 @@ if [ ${#suites[@]} = 0 ]; then
 	for s in tests/guest/suite-*.sh; do suites+=("$(basename "$s")"); done
 fi
 
-make -s fguardctl
+[ -n "${FGUARD_NO_MAKE:-}" ] || make -s fguardctl
 mkdir -p build/guest
 gcc -static -O2 -Wall -Wextra -o build/guest/fgprobe tests/guest/fgprobe.c
 
