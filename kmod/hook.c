@@ -153,7 +153,9 @@ static bool path_ok(const struct fguard_policy *pol, const struct path *path,
 	case OWN:
 		break;
 	}
-	v = fg_table_lookup(&pol->table, p, len, want);
+	/* for x, every rule matters: one of them may grant w */
+	v = fg_table_lookup(&pol->table, p, len, want & FGUARD_PERM_EXEC ?
+			    __FGUARD_PERM_ALL : want);
 	if ((want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
 	    !(policy_flags(pol) & FGUARD_POL_F_ALLOW_WRITE_EXEC))
 		return false;

@@ -20,19 +20,32 @@
  *                                   ROOTFS as lower layer); prints the host pid
  *                                   of the container's init and returns
  *   fgprobe as-user UID CMD...      drop to UID/GID and exec CMD
+ *   fgprobe docker-caps CMD...      keep only Docker's default capabilities
+ *   fgprobe expect RESULT ATTACK ARGS...  the attack operations of
+ *                                   attack() below (creat, link, rename,
+ *                                   mmap-exec, memfd-exec, uring-open, ...)
  *   fgprobe pause                   sleep until killed
  *   fgprobe noop                    exit 0 (a target for exec)
  */
 #define _GNU_SOURCE
+#include <linux/capability.h>
+#include <linux/io_uring.h>
+#include <linux/mount.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,6 +156,445 @@ static int do_clone_open(const char *path)
 	return WEXITSTATUS(status);
 }
 
+
+/* ---- attack operations: each returns 0 or an errno ---- */
+
+static int ret(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+static int op_creat(const char *path)
+{
+	struct stat st;
+	int err = do_open(path, O_WRONLY | O_CREAT | O_EXCL);
+
+	/* a refused create must leave nothing behind */
+	if (err && !lstat(path, &st)) {
+		printf("refused create of %s left a file behind\n", path);
+		return -1;
+	}
+	return err;
+}
+
+static int op_bind(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), err;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	err = ret(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	close(fd);
+	return err;
+}
+
+static int op_utimes(const char *path)
+{
+	struct timespec ts[2] = { { 1000000, 0 }, { 1000000, 0 } };
+
+	return ret(utimensat(AT_FDCWD, path, ts, 0));
+}
+
+static int op_mmap_exec(const char *path, bool via_mprotect)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	void *p;
+
+	if (fd < 0)
+		return errno;
+	p = mmap(NULL, 4096, via_mprotect ? PROT_READ : PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		err = errno;
+	else {
+		if (via_mprotect && mprotect(p, 4096, PROT_READ | PROT_EXEC))
+			err = errno;
+		munmap(p, 4096);
+	}
+	close(fd);
+	return err;
+}
+
+/* copy a program into a memfd and execute it from there */
+static int op_memfd_exec(const char *src)
+{
+	int in = open(src, O_RDONLY), fd, status, pfd[2], err = 0;
+	char buf[65536];
+	ssize_t n;
+	pid_t pid;
+
+	if (in < 0)
+		return errno;
+	fd = (int)syscall(SYS_memfd_create, "payload", 0);
+	if (fd < 0)
+		return errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			return EIO;
+	close(in);
+	if (pipe2(pfd, O_CLOEXEC))
+		return errno;
+	pid = fork();
+	if (!pid) {
+		char *argv[] = { "fgprobe", "noop", NULL }, *envp[] = { NULL };
+
+		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(3);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	waitpid(pid, &status, 0);
+	return err;
+}
+
+static int opath(const char *path)
+{
+	return open(path, O_PATH | O_CLOEXEC);
+}
+
+static int op_opath_reopen(const char *path, const char *mode)
+{
+	char proc[64];
+	int fd = opath(path), err;
+
+	if (fd < 0)
+		return errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	err = do_open(proc, open_flags(mode));
+	close(fd);
+	return err;
+}
+
+static int op_opath_exec(const char *path)
+{
+	int fd = opath(path), status, err = 0, pfd[2];
+	pid_t pid;
+
+	if (fd < 0)
+		return errno;
+	if (pipe2(pfd, O_CLOEXEC))
+		return errno;
+	pid = fork();
+	if (!pid) {
+		char *argv[] = { "true", "noop", NULL }, *envp[] = { NULL };
+
+		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(3);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	waitpid(pid, &status, 0);
+	return err;
+}
+
+static int op_opath_link(const char *path, const char *newpath)
+{
+	int fd = opath(path), err;
+
+	if (fd < 0)
+		return errno;
+	err = ret(linkat(fd, "", AT_FDCWD, newpath, AT_EMPTY_PATH));
+	close(fd);
+	return err;
+}
+
+/* open for reading (allowed), then re-open through /proc/self/fd for more */
+static int op_fd_upgrade(const char *path, const char *mode)
+{
+	char proc[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	err = do_open(proc, open_flags(mode));
+	close(fd);
+	return err;
+}
+
+static int op_handle_open(const char *path)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char buf[MAX_HANDLE_SZ];
+	} h;
+	int mount_id, mfd, fd;
+
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0))
+		return errno;
+	mfd = open("/", O_RDONLY | O_DIRECTORY);
+	if (mfd < 0)
+		return errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY);
+	close(mfd);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_cwd_open(const char *dir, const char *name)
+{
+	char p[4200];
+
+	if (chdir(dir))
+		return errno;
+	snprintf(p, sizeof(p), "/proc/self/cwd/%s", name);
+	return do_open(p, O_RDONLY);
+}
+
+/*
+ * Build a directory chain under BASE whose full path exceeds PATH_MAX (each
+ * step relative to the last, so no single call sees a long path), then
+ * create and open a file at the bottom.
+ */
+static int op_deep_open(const char *base)
+{
+	static const char comp[] = "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+	int dfd = open(base, O_RDONLY | O_DIRECTORY), i, fd, err;
+
+	if (dfd < 0)
+		return errno;
+	for (i = 0; i < 45; i++) {
+		int nfd;
+
+		if (mkdirat(dfd, comp, 0755) && errno != EEXIST)
+			return errno;
+		nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY);
+		if (nfd < 0) {
+			err = errno;
+			close(dfd);
+			return err;
+		}
+		close(dfd);
+		dfd = nfd;
+	}
+	fd = openat(dfd, "deep.txt", O_RDWR | O_CREAT, 0644);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return err;
+}
+
+static int op_exchange(const char *a, const char *b)
+{
+	return ret(syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE));
+}
+
+static int op_open_tree(const char *path)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_fsopen(void)
+{
+	int fd = (int)syscall(SYS_fsopen, "tmpfs", 0);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_pivot_root(const char *newroot)
+{
+	if (unshare(CLONE_NEWNS))
+		return errno;
+	if (mount(newroot, newroot, NULL, MS_BIND, NULL))
+		return errno;
+	return ret(syscall(SYS_pivot_root, newroot, newroot));
+}
+
+static int op_userns_open(const char *path)
+{
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		return errno;
+	return do_open(path, O_RDONLY);
+}
+
+/* IORING_OP_OPENAT through a minimal io_uring (no liburing) */
+static int op_uring_open(const char *path)
+{
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	unsigned int *sq_tail, *sq_array, *cq_head, *cq_tail;
+	void *sq, *cq;
+	int fd, res;
+
+	fd = (int)syscall(SYS_io_uring_setup, 4, &p);
+	if (fd < 0)
+		return errno;
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		  IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
+		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		    IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return errno;
+	sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
+	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
+	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
+	cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	memset(&sqes[0], 0, sizeof(sqes[0]));
+	sqes[0].opcode = IORING_OP_OPENAT;
+	sqes[0].fd = AT_FDCWD;
+	sqes[0].addr = (unsigned long)path;
+	sqes[0].open_flags = O_RDONLY;
+	sq_array[0] = 0;
+	__atomic_store_n(sq_tail, 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return errno;
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head)
+		return EIO;
+	res = cqes[*cq_head & (p.cq_entries - 1)].res;
+	close(fd);
+	if (res >= 0) {
+		close(res);
+		return 0;
+	}
+	return -res;
+}
+
+static int attack(const char *op, int argc, char **argv)
+{
+#define A(name, n) (!strcmp(op, name) && argc == (n))
+	if (A("creat", 1))
+		return op_creat(argv[0]);
+	if (A("mkfifo", 1))
+		return ret(mkfifo(argv[0], 0644));
+	if (A("mknod", 1))
+		return ret(mknod(argv[0], S_IFREG | 0644, 0));
+	if (A("bind", 1))
+		return op_bind(argv[0]);
+	if (A("mkdir", 1))
+		return ret(mkdir(argv[0], 0755));
+	if (A("rmdir", 1))
+		return ret(rmdir(argv[0]));
+	if (A("unlink", 1))
+		return ret(unlink(argv[0]));
+	if (A("symlink", 2))
+		return ret(symlink(argv[0], argv[1]));
+	if (A("truncate", 1))
+		return ret(truncate(argv[0], 0));
+	if (A("chmod", 1))
+		return ret(chmod(argv[0], 0777));
+	if (A("chown", 1))
+		return ret(chown(argv[0], 1234, 1234));
+	if (A("setxattr", 2))
+		return ret(setxattr(argv[0], argv[1], "v", 1, 0));
+	if (A("removexattr", 2))
+		return ret(removexattr(argv[0], argv[1]));
+	if (A("utimes", 1))
+		return op_utimes(argv[0]);
+	if (A("link", 2))
+		return ret(link(argv[0], argv[1]));
+	if (A("rename", 2))
+		return ret(rename(argv[0], argv[1]));
+	if (A("exchange", 2))
+		return op_exchange(argv[0], argv[1]);
+	if (A("mmap-exec", 1))
+		return op_mmap_exec(argv[0], false);
+	if (A("mprotect-exec", 1))
+		return op_mmap_exec(argv[0], true);
+	if (A("memfd-exec", 1))
+		return op_memfd_exec(argv[0]);
+	if (A("opath-reopen", 2))
+		return op_opath_reopen(argv[0], argv[1]);
+	if (A("opath-exec", 1))
+		return op_opath_exec(argv[0]);
+	if (A("opath-link", 2))
+		return op_opath_link(argv[0], argv[1]);
+	if (A("fd-upgrade", 2))
+		return op_fd_upgrade(argv[0], argv[1]);
+	if (A("handle-open", 1))
+		return op_handle_open(argv[0]);
+	if (A("cwd-open", 2))
+		return op_cwd_open(argv[0], argv[1]);
+	if (A("deep-open", 1))
+		return op_deep_open(argv[0]);
+	if (A("mount-tmpfs", 1))
+		return ret(mount("tmpfs", argv[0], "tmpfs", 0, NULL));
+	if (A("bind-mount", 2))
+		return ret(mount(argv[0], argv[1], NULL, MS_BIND, NULL));
+	if (A("umount", 1))
+		return ret(umount2(argv[0], MNT_DETACH));
+	if (A("pivot-root", 1))
+		return op_pivot_root(argv[0]);
+	if (A("open-tree", 1))
+		return op_open_tree(argv[0]);
+	if (A("fsopen", 0))
+		return op_fsopen();
+	if (A("userns-open", 1))
+		return op_userns_open(argv[0]);
+	if (A("uring-open", 1))
+		return op_uring_open(argv[0]);
+#undef A
+	fprintf(stderr, "fgprobe: unknown operation %s/%d\n", op, argc);
+	exit(2);
+}
+
+/*
+ * Docker's default capability set: everything else leaves the bounding,
+ * effective, permitted and inheritable sets before CMD runs.
+ */
+static int docker_caps(char **cmd)
+{
+	static const int keep[] = {
+		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD,
+		CAP_NET_RAW, CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP,
+		CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	};
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	unsigned int c, i;
+
+	for (c = 0; c <= CAP_LAST_CAP; c++) {
+		bool k = false;
+
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			k |= (int)c == keep[i];
+		if (!k && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL) {
+			perror("fgprobe: PR_CAPBSET_DROP");
+			return 2;
+		}
+		if (k) {
+			data[c / 32].effective |= 1u << (c % 32);
+			data[c / 32].permitted |= 1u << (c % 32);
+			data[c / 32].inheritable |= 1u << (c % 32);
+		}
+	}
+	if (syscall(SYS_capset, &hdr, data)) {
+		perror("fgprobe: capset");
+		return 2;
+	}
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, keep[i], 0, 0);
+	execv(cmd[0], cmd);
+	perror("fgprobe: exec");
+	return 2;
+}
+
 static int expect(int argc, char **argv)
 {
 	const char *want, *op;
@@ -172,14 +624,16 @@ static int expect(int argc, char **argv)
 	} else if (!strcmp(op, "clone-open") && argc == 5) {
 		got = do_clone_open(argv[4]);
 	} else {
-		goto usage;
+		got = attack(op, argc - 4, argv + 4);
 	}
 	if (got < 0) {
-		printf("%s %s: unexpected failure (want %s)\n", op, argv[4], want);
+		printf("%s %s: unexpected failure (want %s)\n", op,
+		       argc > 4 ? argv[4] : "", want);
 		return 1;
 	}
 	if (strcmp(errname(got), want)) {
-		printf("%s %s: got %s, want %s\n", op, argv[4], errname(got), want);
+		printf("%s %s: got %s, want %s\n", op, argc > 4 ? argv[4] : "",
+		       errname(got), want);
 		return 1;
 	}
 	return 0;
@@ -333,6 +787,8 @@ int main(int argc, char **argv)
 		return count(argv[2], atol(argv[3]), argv[4], atol(argv[5]));
 	if (argc >= 2 && !strcmp(argv[1], "container"))
 		return container(argc, argv);
+	if (argc >= 3 && !strcmp(argv[1], "docker-caps"))
+		return docker_caps(argv + 2);
 	if (argc >= 4 && !strcmp(argv[1], "as-user")) {
 		uid_t uid = (uid_t)atoi(argv[2]);
 

@@ -8,7 +8,14 @@
 #   |-- etc/        passwd, group, shadow (secret)
 #   |-- data/       allowed.txt both.txt alt.txt secret.txt rw.txt
 #   |   |-- pub/a.txt      readable under policy a
-#   |   `-- dir/x.txt      a directory no policy opens
+#   |   |-- dir/x.txt      a directory no policy opens
+#   |   |-- ro/            read-only under policy m: file.txt, sub/, dyn,
+#   |   |                  scripts, libpre.so
+#   |   |-- rw/            writable under policy m: file.txt, victim.txt,
+#   |   |                  a.txt, b.txt, tool, emptydir/, d/x, inner/y
+#   |   `-- drop/          write-only under policy m: f, d/x
+#   |-- bin/dyn        a dynamically linked program; lib/ has its libc and
+#   |                  ld.so, lib64/ the loader link, lib/pre/libpre.so
 #   |-- tmp/ proc/ dev/
 #
 # Usage: mkpayload.sh OUTDIR MODULE.ko FGUARDCTL FGPROBE
@@ -33,6 +40,28 @@ echo 'root:SECRET-HASH:19000:0:99999:7:::' > "$r/etc/shadow"
 for f in allowed both alt secret rw; do echo "$f" > "$r/data/$f.txt"; done
 echo pub > "$r/data/pub/a.txt"
 echo x > "$r/data/dir/x.txt"
+mkdir -p "$r"/data/{ro/sub,rw/emptydir,rw/d,rw/inner,drop/d} "$r/lib/pre" "$r/lib64"
+echo ro > "$r/data/ro/file.txt"
+for f in file victim a b; do echo "$f" > "$r/data/rw/$f.txt"; done
+echo x > "$r/data/rw/d/x"
+echo y > "$r/data/rw/inner/y"
+echo f > "$r/data/drop/f"
+echo x > "$r/data/drop/d/x"
+cp "$probe" "$r/data/rw/tool"
+printf '#!/bin/sh\nexit 0\n' > "$r/data/ro/script.sh"
+printf '#!/bin/sh\nexit 0\n' > "$r/data/ro/script-ok.sh"
+printf '#!/usr/bin/tool\nexit 0\n' > "$r/data/ro/badinterp.sh"
+chmod 755 "$r"/data/ro/*.sh "$r/data/rw/tool"
+gcc -O2 -o "$r/bin/dyn" "$here/dyn.c"
+cp "$r/bin/dyn" "$r/data/ro/dyn"
+gcc -O2 -shared -fPIC -o "$r/lib/pre/libpre.so" "$here/preload.c"
+cp "$r/lib/pre/libpre.so" "$r/data/ro/libpre.so"
+# the dynamic loader and libc of the build machine, at Debian's paths
+ldso=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+mkdir -p "$r/lib/x86_64-linux-gnu"
+cp "$ldso" "$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+cp "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" "$r/lib/x86_64-linux-gnu/libc.so.6"
+ln -sf ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/lib64/ld-linux-x86-64.so.2"
 chmod 1777 "$r/tmp"
 mkdir -p "$out/policies"
 for p in "$here"/policies/*.txt; do
