@@ -18,7 +18,8 @@
  *  - copy_mnt_ns: redirected to wrap_copy_mnt_ns(), which calls the original
  *    and registers the copy of a guarded namespace with the same guard, so
  *    unshare(CLONE_NEWNS) and clone(CLONE_NEWNS) cannot escape;
- *  - put_mnt_ns: observed only, to forget a namespace before it is freed.
+ *  - put_mnt_ns: observed only, to forget a namespace before it is freed;
+ *  - d_delete: observed only, for the decision cache (cache.c).
  *
  * A denied call is redirected (IPMODIFY) to a stub returning the error in
  * place of the original function, before any LSM runs. Every ops is
@@ -41,6 +42,7 @@
 #include <linux/personality.h>
 #include <linux/sched.h>
 
+#include "cache.h"
 #include "compat.h"
 #include "hook.h"
 #include "registry.h"
@@ -102,28 +104,49 @@ static int finish(struct fguard_ns *e, bool ok, int err)
 enum where { OWN, INTERNAL, FOREIGN };
 
 /*
- * The container path of @path, in per-CPU buffer @slot. A mount of another
- * namespace (reached through /proc/PID/root, or detached) would give a path
- * of that namespace: FOREIGN, refused. So are paths that cannot be resolved
- * or are longer than PATH_MAX.
+ * Whose is @path's mount? A mount of another namespace (reached through
+ * /proc/PID/root, or detached) would give a path of that namespace:
+ * FOREIGN, refused.
  */
-static enum where resolve(const struct path *path, int slot, char **p,
-			  size_t *len)
+static enum where where_of(const struct path *path)
 {
 	const struct fg_mnt_namespace *mnt_ns = fg_mnt_ns_of(path->mnt);
-	char *buf, *r;
 
 	if (mnt_ns == FG_MNT_NS_INTERNAL)
 		return INTERNAL;	/* pipes, sockets, memfd, shm */
 	if ((const void *)mnt_ns != (const void *)current->nsproxy->mnt_ns)
 		return FOREIGN;
-	buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF + HEADROOM;
-	r = fguard_sym.d_absolute_path(path, buf, PATH_MAX);
+	return OWN;
+}
+
+/*
+ * The container path of @path, in per-CPU buffer @slot; false if it cannot
+ * be resolved or is longer than PATH_MAX. *rewritten: /proc/<own pid> was
+ * turned into /proc/self, so the result depends on the caller.
+ */
+static bool build_path(const struct path *path, int slot, char **p,
+		       size_t *len, bool *rewritten)
+{
+	char *buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF + HEADROOM;
+	char *r = fguard_sym.d_absolute_path(path, buf, PATH_MAX);
+
 	if (IS_ERR(r))
-		return FOREIGN;
+		return false;
 	*len = buf + PATH_MAX - 1 - r;
 	*p = fg_proc_self(r, len, task_tgid_vnr(current), task_pid_vnr(current));
-	return OWN;
+	*rewritten = *p != r;
+	return true;
+}
+
+static enum where resolve(const struct path *path, int slot, char **p,
+			  size_t *len)
+{
+	enum where w = where_of(path);
+	bool rewritten;
+
+	if (w == OWN && !build_path(path, slot, p, len, &rewritten))
+		return FOREIGN;
+	return w;
 }
 
 static u32 policy_flags(const struct fguard_policy *pol)
@@ -135,16 +158,19 @@ static u32 policy_flags(const struct fguard_policy *pol)
  * Whether @want is granted on @path. Execute needs x, and (write-xor-
  * execute) no w on the same path unless the policy allows write-exec;
  * kernel-internal files (memfd, shm) may be executed or mapped as code only
- * if the policy allows memfd-exec.
+ * if the policy allows memfd-exec. Decisions on own paths are cached.
  */
 static bool path_ok(const struct fguard_policy *pol, const struct path *path,
 		    u8 want, int slot)
 {
+	struct fguard_cache_stamp stamp;
 	struct fg_verdict v;
+	bool ok, rewritten;
 	size_t len;
 	char *p;
+	int hit;
 
-	switch (resolve(path, slot, &p, &len)) {
+	switch (where_of(path)) {
 	case INTERNAL:
 		return !(want & FGUARD_PERM_EXEC) ||
 		       (policy_flags(pol) & FGUARD_POL_F_ALLOW_MEMFD_EXEC);
@@ -153,13 +179,22 @@ static bool path_ok(const struct fguard_policy *pol, const struct path *path,
 	case OWN:
 		break;
 	}
+	hit = fguard_cache_lookup(pol, path, want);
+	if (hit >= 0)
+		return hit;
+	fguard_cache_stamp(&stamp);
+	if (!build_path(path, slot, &p, &len, &rewritten))
+		return false;
 	/* for x, every rule matters: one of them may grant w */
 	v = fg_table_lookup(&pol->table, p, len, want & FGUARD_PERM_EXEC ?
 			    __FGUARD_PERM_ALL : want);
+	ok = (v.granted & want) == want;
 	if ((want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
 	    !(policy_flags(pol) & FGUARD_POL_F_ALLOW_WRITE_EXEC))
-		return false;
-	return (v.granted & want) == want;
+		ok = false;
+	if (!rewritten)
+		fguard_cache_store(pol, path, want, ok, &stamp);
+	return ok;
 }
 
 /* Every perm the policy grants @path (0 for foreign paths). */
@@ -445,6 +480,7 @@ out:
 struct fguard_hook {
 	const char *name;
 	bool optional;			/* absent on some builds (ia32) */
+	bool tree_change;		/* may give existing dentries new paths */
 	decide_fn decide;		/* NULL: see func */
 	void *deny;			/* the stub a denied call runs */
 	ftrace_func_t func;		/* for the two namespace hooks */
@@ -461,6 +497,8 @@ static void notrace hook_decide(unsigned long ip, unsigned long parent_ip,
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 	int err;
 
+	if (h->tree_change)
+		fguard_cache_tree_changed();
 	if (!atomic_read(&fguard_registry_count))
 		return;
 	err = h->decide(regs);
@@ -479,6 +517,18 @@ static void notrace hook_copy_mnt_ns(unsigned long ip, unsigned long parent_ip,
 		regs->ip = (unsigned long)wrap_copy_mnt_ns;
 }
 
+/*
+ * d_delete: an unlink or rmdir has completed. The decision cache's tree
+ * generation moves at the start (the security_path_* hooks) and here at
+ * the end, so no decision stored in between outlives the change.
+ */
+static void notrace hook_d_delete(unsigned long ip, unsigned long parent_ip,
+				  struct ftrace_ops *ops,
+				  struct ftrace_regs *fregs)
+{
+	fguard_cache_tree_changed();
+}
+
 static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *ops,
 				    struct ftrace_regs *fregs)
@@ -489,6 +539,8 @@ static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,
 }
 
 #define DECIDE(n, fn, stub) { .name = n, .decide = fn, .deny = stub }
+#define CHANGE(n, fn) { .name = n, .decide = fn, .deny = deny_eacces, \
+			.tree_change = true }
 #define SYSCALL(n, opt) { .name = n, .optional = opt, .decide = decide_mount, \
 			  .deny = deny_syscall }
 
@@ -499,18 +551,19 @@ static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,
 static struct fguard_hook hooks[] = {
 	{ .name = "put_mnt_ns", .func = hook_put_mnt_ns },
 	{ .name = "copy_mnt_ns", .func = hook_copy_mnt_ns },
+	{ .name = "d_delete", .func = hook_d_delete },
 	DECIDE("security_file_open", decide_file_open, deny_eacces),
 	DECIDE("security_path_mknod", decide_dir_entry, deny_eacces),
 	DECIDE("security_path_mkdir", decide_dir_entry, deny_eacces),
-	DECIDE("security_path_rmdir", decide_dir_entry, deny_eacces),
-	DECIDE("security_path_unlink", decide_dir_entry, deny_eacces),
+	CHANGE("security_path_rmdir", decide_dir_entry),
+	CHANGE("security_path_unlink", decide_dir_entry),
 	DECIDE("security_path_symlink", decide_dir_entry, deny_eacces),
 	DECIDE("security_path_truncate", decide_path_write, deny_eacces),
 	DECIDE("security_path_chmod", decide_path_write, deny_eacces),
 	DECIDE("security_path_chown", decide_path_write, deny_eacces),
 	DECIDE("vfs_utimes", decide_path_write, deny_eacces),
-	DECIDE("security_path_link", decide_link, deny_eacces),
-	DECIDE("security_path_rename", decide_rename, deny_eacces),
+	CHANGE("security_path_link", decide_link),
+	CHANGE("security_path_rename", decide_rename),
 	DECIDE("security_inode_setxattr", decide_xattr, deny_eacces),
 	DECIDE("security_inode_removexattr", decide_xattr, deny_eacces),
 	DECIDE("security_mmap_file", decide_mmap, deny_eacces),
@@ -546,8 +599,8 @@ static int install(struct fguard_hook *h)
 	h->ops.func = h->func ? h->func : hook_decide;
 	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
 		       FTRACE_OPS_FL_PERMANENT;
-	/* put_mnt_ns is only observed; everything else may redirect */
-	if (h->func != hook_put_mnt_ns)
+	/* put_mnt_ns and d_delete are only observed */
+	if (h->func != hook_put_mnt_ns && h->func != hook_d_delete)
 		h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
 	err = ftrace_set_filter_ip(&h->ops, h->addr, 0, 0);
 	if (err) {

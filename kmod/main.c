@@ -2,13 +2,14 @@
 /*
  * fguard: per-mount-namespace file access policies for containers.
  *
- * ORDER: symbols (nothing works without them), the registry (data), the
- * hooks (they read the registry), the netlink family last: it is the door,
+ * ORDER: symbols (nothing works without them), the registry and the
+ * decision cache (data), the hooks (they read both), the netlink family last: it is the door,
  * opened only when everything behind it works. Exit closes the door first,
  * then removes the hooks and waits for them, then frees the data.
  */
 #include <linux/module.h>
 
+#include "cache.h"
 #include "hook.h"
 #include "netlink.h"
 #include "registry.h"
@@ -28,6 +29,9 @@ static int __init fguard_init(void)
 	err = fguard_registry_init();
 	if (err)
 		return err;
+	err = fguard_cache_init();
+	if (err)
+		goto err_cache;
 	err = fguard_hook_init();
 	if (err)
 		goto err_hook;
@@ -41,6 +45,8 @@ static int __init fguard_init(void)
 err_netlink:
 	fguard_hook_uninit();
 err_hook:
+	fguard_cache_uninit();
+err_cache:
 	fguard_registry_uninit();
 	rcu_barrier();
 	return err;
@@ -50,6 +56,7 @@ static void __exit fguard_exit(void)
 {
 	fguard_netlink_uninit();
 	fguard_hook_uninit();
+	fguard_cache_uninit();
 	fguard_registry_uninit();
 	rcu_barrier();
 	pr_info("unloaded\n");

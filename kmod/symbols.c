@@ -76,6 +76,7 @@ int fguard_symbols_init(void)
 		SYM(copy_mnt_ns),
 		SYM(put_mnt_ns),
 		SYM(mntns_operations),
+		SYM(mount_lock),
 #undef SYM
 	};
 	unsigned long addr;

@@ -2,6 +2,7 @@
 #ifndef _FGUARD_SYMBOLS_H
 #define _FGUARD_SYMBOLS_H
 
+#include <linux/seqlock.h>
 #include <linux/types.h>
 
 struct path;
@@ -21,6 +22,7 @@ struct fguard_symbols {
 					     struct fs_struct *new_fs);
 	unsigned long put_mnt_ns;
 	const void *mntns_operations;
+	seqlock_t *mount_lock;
 };
 
 extern struct fguard_symbols fguard_sym;

@@ -48,6 +48,19 @@ t "host: reads the file A may not read" ./fgprobe expect OK open $R/data/secret.
 t "host: writes where A may not" ./fgprobe expect OK open $R/etc/passwd rw
 t "host: runs what A may not" ./fgprobe expect OK exec $R/usr/bin/tool
 
+# --- the decision cache never outlives a path ---
+in_c "$A" /bin/fgprobe loop-open /data/pub/a.txt 3 > /dev/null
+mv $R/data/pub/a.txt $R/data/dir/a.txt
+t "cache: a file renamed (by the host) out of an allowed tree is denied" in_c "$A" /bin/fgprobe expect EACCES open /data/dir/a.txt r
+mv $R/data/dir/a.txt $R/data/pub/a.txt
+t "cache: renamed back, it is allowed again" in_c "$A" /bin/fgprobe expect OK open /data/pub/a.txt r
+ln $R/data/pub/a.txt $R/data/dir/hard.txt
+t "cache: a second link in a denied directory is denied" in_c "$A" /bin/fgprobe expect EACCES open /data/dir/hard.txt r
+rm $R/data/pub/a.txt
+t "cache: ... also once it is the only link" in_c "$A" /bin/fgprobe expect EACCES open /data/dir/hard.txt r
+mv $R/data/dir/hard.txt $R/data/pub/a.txt
+t "cache: with the decision cache off, decisions are the same" sh -c "echo N > /sys/module/fguard/parameters/decision_cache && nsenter -t $A -m -p -- /bin/fgprobe expect OK open /data/pub/a.txt r && nsenter -t $A -m -p -- /bin/fgprobe expect EACCES open /data/dir/x.txt r; r=\$?; echo Y > /sys/module/fguard/parameters/decision_cache; exit \$r"
+
 # --- new mount namespaces inside stay guarded ---
 t "A: unshare -m, then a denied read still fails with EACCES" in_c "$A" /bin/fgprobe expect EACCES unshare-open /data/secret.txt
 t "A: unshare -m, then an allowed read succeeds" in_c "$A" /bin/fgprobe expect OK unshare-open /data/allowed.txt

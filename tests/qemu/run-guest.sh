@@ -23,6 +23,10 @@
 #   --env NAME=VALUE      (repeatable) export into the guest command.
 #   --append ARGS         extra kernel command line.
 #   --log FILE            keep the guest console log (CR stripped) in FILE.
+#   --print-build-dir     print the kernel build tree to build a module for
+#                         the selected kernel against (make -C <dir> M=...)
+#                         and exit: /lib/modules/<release>/build for stock,
+#                         <build.sh dir>/build for debug.
 #   --quiet               stream only the test lines (`ok N - ...`,
 #                         `not ok N - ...`, `N passed, N failed`, `# ...`)
 #                         instead of the whole console; the whole console log
@@ -39,9 +43,12 @@
 # tmpfs on /tmp /run /dev/shm, debugfs, tracefs and cgroup2 on
 # /sys/fs/cgroup, brings lo up, loads the modules, and runs the command with
 # cwd /payload, stdin /dev/null, PATH starting with /payload and the
-# environment FGUARD_GUEST=1, FGUARD_KERNEL=stock|debug plus --env. On a
-# kernel with kmemleak it scans and clears the suspects before the command and
-# scans twice (5 s apart) after it, printing the report. It then prints dmesg
+# environment FGUARD_GUEST=1, FGUARD_KERNEL=stock|debug plus --env. Should
+# the command still run 30 s before the host timeout (at 3/4 of it when that
+# is under 120 s), a guest watchdog prints blocked tasks, held locks and CPU
+# backtraces (sysrq w, d, l). On a kernel with kmemleak, /init scans and
+# clears the suspects before the command and scans twice (5 s apart) after
+# it, printing the report. It then prints dmesg
 # between FGUARD-DMESG-BEGIN/END and writes `FGUARD-GUEST-EXIT <rc>` through
 # /dev/kmsg (printk reaches the console synchronously, before the power-off),
 # then `poweroff -f`.
@@ -80,6 +87,7 @@ envs=()
 append=
 logcopy=
 quiet=0
+print_build_dir=0
 
 need_arg() { [ "$2" -ge 2 ] || fguard_die "$1 needs an argument (see --help)"; }
 while [ $# -gt 0 ]; do
@@ -94,13 +102,14 @@ while [ $# -gt 0 ]; do
 	--append) need_arg "$1" $#; append="$append $2"; shift ;;
 	--log) need_arg "$1" $#; logcopy=$2; shift ;;
 	--quiet) quiet=1 ;;
+	--print-build-dir) print_build_dir=1 ;;
 	-h|--help) sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	--) shift; break ;;
 	*) fguard_die "unknown argument: $1 (the guest command goes after --; see --help)" ;;
 	esac
 	shift
 done
-[ $# -gt 0 ] || fguard_die "no guest command (usage: run-guest.sh [options] --payload DIR -- CMD [ARG...])"
+[ $# -gt 0 ] || [ "$print_build_dir" = 1 ] || fguard_die "no guest command (usage: run-guest.sh [options] --payload DIR -- CMD [ARG...])"
 for n in "$timeout" "$mem" "$smp"; do
 	case $n in ''|*[!0-9]*|0) fguard_die "not a positive number: '$n'" ;; esac
 done
@@ -126,6 +135,7 @@ stock)
 	release=$(fguard_stock_release)
 	image=/boot/vmlinuz-$release
 	moddir=/lib/modules/$release
+	builddir=$moddir/build
 	;;
 debug)
 	if [ -n "${FGUARD_DEBUG_KERNEL_DIR:-}" ]; then
@@ -139,10 +149,17 @@ debug)
 		fguard_die "no debug kernel in $kdir (run tests/debug-kernel/build.sh)"
 	release=$(cat "$kdir/kernelrelease")
 	moddir=
+	builddir=$kdir/build
 	;;
 *) fguard_die "--kernel: expected stock or debug, got '$kernel'" ;;
 esac
 [ -r "$image" ] || fguard_die "cannot read kernel image $image"
+if [ "$print_build_dir" = 1 ]; then
+	[ -e "$builddir/Makefile" ] ||
+		fguard_die "no kernel build tree at $builddir (apt-get install linux-headers-$release)"
+	printf '%s\n' "$builddir"
+	exit 0
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fguard-guest.XXXXXX")
 qpid=
@@ -169,12 +186,9 @@ mkdir -p "$root"
 (cd "$root" && mkdir -p bin sbin usr/bin usr/sbin etc/fguard proc sys dev tmp run root newroot payload)
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
-# busybox and its applets.
+# busybox; /init makes the other applet links with `busybox --install -s`.
 cp "$busybox" "$root/bin/busybox"
-"$busybox" --list-full | while IFS= read -r applet; do
-	[ -n "$applet" ] && [ "$applet" != bin/busybox ] || continue
-	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
-done
+ln -s busybox "$root/bin/sh"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
@@ -188,7 +202,6 @@ copy_host_file() {
 	cp -L "$1" "$root$1"
 }
 is_dynamic_elf() {
-	[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 1
 	LC_ALL=C readelf -d "$1" 2>/dev/null | grep -q '(NEEDED)'
 }
 libs_missing=
@@ -213,34 +226,60 @@ done < <(find "$root/payload" -mindepth 1 \
 : >"$root/etc/fguard/modules"
 if [ -n "$moddir" ]; then
 	[ -r "$moddir/modules.dep" ] || fguard_die "no $moddir/modules.dep (run depmod $release)"
-	norm() { local b=${1##*/}; b=${b%%.ko*}; printf '%s\n' "${b//-/_}"; }
-	declare -A dep_of=() path_of=() builtin=() loaded=()
-	while IFS= read -r line; do
-		p=${line%%:*}
-		n=$(norm "$p")
-		path_of[$n]=$p
-		dep_of[$n]=${line#*:}
-	done <"$moddir/modules.dep"
-	if [ -r "$moddir/modules.builtin" ]; then
-		while IFS= read -r p; do builtin[$(norm "$p")]=1; done <"$moddir/modules.builtin"
-	fi
-	add_module() {
-		local n=$1 d deps=() i
-		[ -z "${loaded[$n]:-}" ] || return 0
-		# modules.dep lists the whole closure; modprobe loads it last to first.
-		read -r -a deps <<<"${dep_of[$n]}"
-		for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
-			d=$(norm "${deps[i]}")
-			if [ -z "${loaded[$d]:-}" ]; then
-				stage_module "$d"
-			fi
-		done
-		stage_module "$n"
-	}
-	stage_module() {
-		local n=$1 src dst
-		src=$moddir/${path_of[$n]}
-		dst=/lib/modules/$release/${path_of[$n]%.ko*}.ko
+	# Load order by hand, as modprobe would: hard dependencies from
+	# modules.dep first, "pre:" soft dependencies (modules.softdep, names or
+	# modules.alias entries) before those, as optional modules.
+	for f in modules.builtin modules.softdep modules.alias; do
+		[ -r "$moddir/$f" ] || fguard_die "no $moddir/$f (run depmod $release)"
+	done
+	order=$(cd "$moddir" && awk -v want="$modules" '
+		function norm(p, b) { b = p; sub(/.*\//, "", b); sub(/\.ko.*/, "", b); gsub(/-/, "_", b); return b }
+		function load(n, opt, c, d, j, k, s, i) {
+			if (n in done) return
+			done[n] = 1
+			k = split(pre[n], s, " ")
+			for (i = 1; i <= k; i++) softload(s[i])
+			c = split(deps[n], d, " ")
+			for (j = c; j >= 1; j--) if (norm(d[j]) in path) load(norm(d[j]), opt)
+			print (opt ? "O " : "M ") path[n]
+		}
+		function softload(name, n, a, i, m) {
+			n = norm(name)
+			if (n in path) { load(n, 1); return }
+			m = split(alias[n], a, " ")
+			for (i = 1; i <= m; i++) if (norm(a[i]) in path) load(norm(a[i]), 1)
+		}
+		FILENAME == "modules.dep" {
+			i = index($0, ":"); n = norm(substr($0, 1, i - 1))
+			path[n] = substr($0, 1, i - 1); deps[n] = substr($0, i + 1); next
+		}
+		FILENAME == "modules.builtin" { builtin[norm($0)] = 1; next }
+		FILENAME == "modules.softdep" && $1 == "softdep" {
+			n = norm($2); inpre = 0
+			for (i = 3; i <= NF; i++) {
+				if ($i == "pre:") inpre = 1
+				else if ($i == "post:") inpre = 0
+				else if (inpre) pre[n] = pre[n] " " $i
+			}
+			next
+		}
+		FILENAME == "modules.alias" && $1 == "alias" { a = $2; gsub(/-/, "_", a); alias[a] = alias[a] " " $3; next }
+		END {
+			k = split(want, w, " ")
+			for (i = 1; i <= k; i++) {
+				n = norm(w[i])
+				if (n in path) load(n, 0)
+				else if (!(n in builtin)) print "X " w[i]
+			}
+		}' modules.dep modules.builtin modules.softdep modules.alias)
+	while read -r kind p; do
+		case $kind in
+		X) fguard_die "module $p: not in $moddir/modules.dep nor modules.builtin" ;;
+		M|O) ;;
+		*) continue ;;
+		esac
+		src=$moddir/$p
+		dst=/lib/modules/$release/${p%.ko*}.ko
 		mkdir -p "$root$(dirname "$dst")"
 		case $src in
 		*.ko) cp "$src" "$root$dst" ;;
@@ -249,19 +288,8 @@ if [ -n "$moddir" ]; then
 		*.ko.gz) gzip -dc "$src" >"$root$dst" ;;
 		*) fguard_die "unknown module format: $src" ;;
 		esac
-		printf '%s\n' "$dst" >>"$root/etc/fguard/modules"
-		loaded[$n]=1
-	}
-	for m in $modules; do
-		n=$(norm "$m")
-		if [ -n "${path_of[$n]:-}" ]; then
-			add_module "$n"
-		elif [ -n "${builtin[$n]:-}" ]; then
-			:
-		else
-			fguard_die "module $m: not in $moddir/modules.dep nor modules.builtin"
-		fi
-	done
+		printf '%s %s\n' "$kind" "$dst" >>"$root/etc/fguard/modules"
+	done <<<"$order"
 fi
 
 # The guest command, each argument single-quoted for the guest shell.
@@ -270,7 +298,10 @@ fi
 	for a in "$@"; do printf " '%s'" "${a//\'/\'\\\'\'}"; done
 	printf '\n'
 } >"$root/etc/fguard/cmd"
+# The guest dumps its state shortly before the host gives up on it.
+if [ "$timeout" -ge 120 ]; then watchdog=$((timeout - 30)); else watchdog=$((timeout * 3 / 4)); fi
 {
+	printf "FGUARD_WATCHDOG_AT=%s\n" "$watchdog"
 	printf "export FGUARD_GUEST=1 FGUARD_KERNEL='%s'\n" "$kernel"
 	for e in "${envs[@]+"${envs[@]}"}"; do
 		v=${e#*=}
@@ -283,6 +314,7 @@ cat >"$root/init" <<'EOF'
 # fguard guest init, generated by tests/qemu/run-guest.sh.
 export PATH=/payload:/payload/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 if [ "$1" != stage2 ]; then
+	/bin/busybox --install -s
 	# pivot_root(2) refuses to move the initramfs root: copy it to a tmpfs.
 	mount -t tmpfs -o mode=0755,size=90% root /newroot || exit 1
 	for e in /*; do
@@ -291,7 +323,8 @@ if [ "$1" != stage2 ]; then
 	exec switch_root /newroot /init stage2
 fi
 
-say() { echo "fguard-init: $*"; }
+# Not "[ 1.23]": the host takes bracketed timestamps for kernel lines.
+say() { echo "fguard-init: at $(cut -d' ' -f1 /proc/uptime)s: $*"; }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -309,15 +342,24 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup || say "cannot mount cgroup2"
 hostname fguard-guest
 ip link set lo up || say "cannot bring lo up"
-while read -r m; do
-	insmod "$m" || say "insmod $m failed"
+init_error=
+while read -r kind m; do
+	if ! insmod "$m"; then
+		if [ "$kind" = M ]; then
+			init_error="$init_error $m"
+		else
+			say "insmod $m failed (optional soft dependency)"
+		fi
+	fi
 done </etc/fguard/modules
 
 kmemleak=/sys/kernel/debug/kmemleak
 if [ -w $kmemleak ]; then
-	# clear only forgets objects already reported, and a scan only reports
-	# objects older than 5 s: let the boot allocations age, scan, clear.
-	sleep 5
+	# Forget the boot's suspects. clear only forgets objects a scan has
+	# reported, and a scan only reports objects older than 5 s: the boot ran
+	# long before /init; the few objects of the lines above are too young to
+	# be forgotten, but a leak there would be the same on every run.
+	say "kmemleak: scan + clear"
 	echo scan >$kmemleak
 	echo clear >$kmemleak
 fi
@@ -325,11 +367,28 @@ fi
 . /etc/fguard/env
 say "running: $(tail -n 1 /etc/fguard/cmd)"
 echo "FGUARD-GUEST-START"
-sh /etc/fguard/cmd </dev/null
-rc=$?
+(
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$FGUARD_WATCHDOG_AT" ]; do sleep 2; done
+	say "watchdog: still running at the host timeout; blocked tasks, held locks, CPU backtraces:"
+	echo w >/proc/sysrq-trigger
+	[ -e /proc/lockdep ] && echo d >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+) </dev/null &
+watchdog=$!
+if [ -n "$init_error" ]; then
+	say "not running the command: cannot load$init_error"
+	rc=125
+else
+	sh /etc/fguard/cmd </dev/null
+	rc=$?
+fi
+kill $watchdog 2>/dev/null
 echo "FGUARD-GUEST-END rc=$rc"
+say "command finished"
 
 if [ -w $kmemleak ]; then
+	# A first scan only records object checksums; the second reports.
+	say "kmemleak: scan, wait, scan"
 	echo scan >$kmemleak
 	sleep 5
 	echo scan >$kmemleak
@@ -362,6 +421,9 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none -monitor none -no-reboot
 	-chardev "file,id=con,path=$log,append=on" -serial chardev:con
 	-kernel "$image" -initrd "$initrd" -append "$cmdline")
+# extra QEMU options, e.g. "-icount shift=0" for instruction-counted time
+# shellcheck disable=SC2206
+[ -z "${FGUARD_QEMU_EXTRA:-}" ] || qemu+=($FGUARD_QEMU_EXTRA)
 fguard_log "${qemu[*]}"
 "${qemu[@]}" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
