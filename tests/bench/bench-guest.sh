@@ -41,16 +41,21 @@ while [ $r -le $ROUNDS ]; do
 	insmod fguard.ko || exit 1
 	fguardctl load policies/g10.bin --pid $U10 > /dev/null || exit 1
 	fguardctl load policies/g100k.bin --pid $U100K > /dev/null || exit 1
-	case $((r % 3)) in
-	0) order="unguarded g10 g100k" ;;
-	1) order="g10 g100k unguarded" ;;
-	2) order="g100k unguarded g10" ;;
+	case $((r % 4)) in
+	0) order="unguarded g10 g100k nocache" ;;
+	1) order="g10 g100k nocache unguarded" ;;
+	2) order="g100k nocache unguarded g10" ;;
+	3) order="nocache unguarded g10 g100k" ;;
 	esac
 	for c in $order; do
 		case $c in
 		unguarded) run $r unguarded inns $U0 open ;;
 		g10) run $r guarded-10 inns $U10 open ;;
 		g100k) run $r guarded-100k inns $U100K open ;;
+		nocache)
+			echo N > /sys/module/fguard/parameters/decision_cache
+			run $r guarded-100k-nocache inns $U100K open
+			echo Y > /sys/module/fguard/parameters/decision_cache ;;
 		esac
 	done
 	rmmod fguard || exit 1
