@@ -17,8 +17,24 @@ unshare -m -- ./fgprobe pause &
 U100K=$!
 sleep 1
 
-inns() {	# pid mode: fgbench inside that namespace
-	nsenter -t "$1" -m -- /payload/fgbench "$2" $F $N
+inns() {	# pid mode [target n]: fgbench inside that namespace
+	nsenter -t "$1" -m -- /payload/fgbench "$2" "${3:-$F}" "${4:-$N}"
+}
+
+# The other operations issue 3 mediates, fewer calls (each costs more):
+# rename and create+unlink in a writable directory, fork+exec of a static
+# program; in the unguarded namespace and the 100k-rule one.
+M=$((N / 10))
+D=/payload/bench/rw
+others() {	# round
+	for op in rename unlink exec; do
+		case $op in exec) tgt=/payload/fgprobe ;; *) tgt=$D ;; esac
+		if [ -z "$2" ]; then
+			run $1 "$op-none" inns $U0 $op $tgt $M
+		else
+			run $1 "$op-guarded-100k" inns $U100K $op $tgt $M
+		fi
+	done
 }
 
 run() {	# round config cmd...
@@ -38,6 +54,7 @@ while [ $r -le $ROUNDS ]; do
 		run $r landlock inns $U0 landlock-open
 		run $r none inns $U0 open
 	fi
+	others $r ""
 	insmod fguard.ko || exit 1
 	fguardctl load policies/g10.bin --pid $U10 > /dev/null || exit 1
 	fguardctl load policies/g100k.bin --pid $U100K > /dev/null || exit 1
@@ -58,6 +75,7 @@ while [ $r -le $ROUNDS ]; do
 			echo Y > /sys/module/fguard/parameters/decision_cache ;;
 		esac
 	done
+	others $r guarded
 	rmmod fguard || exit 1
 	r=$((r + 1))
 done

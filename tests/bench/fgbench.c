@@ -5,6 +5,9 @@
  *   fgbench open PATH N            prints nanoseconds per call
  *   fgbench landlock-open PATH N   the same under a Landlock ruleset that
  *                                  allows reading PATH's directory
+ *   fgbench rename DIR N           rename DIR/a to DIR/b and back
+ *   fgbench unlink DIR N           create and unlink DIR/u
+ *   fgbench exec PROG N            fork, exec PROG (argv[1] "noop"), wait
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +66,47 @@ static int landlock(const char *path)
 	return 0;
 }
 
+static int loop_other(const char *mode, const char *arg, long n)
+{
+	char a[4096], b[4096];
+	double t0, t1;
+	long i;
+
+	snprintf(a, sizeof(a), "%s/a", arg);
+	snprintf(b, sizeof(b), "%s/%s", arg, strcmp(mode, "unlink") ? "b" : "u");
+	if (!strcmp(mode, "rename"))
+		close(open(a, O_WRONLY | O_CREAT, 0644));
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (!strcmp(mode, "rename")) {
+			if (rename(i % 2 ? b : a, i % 2 ? a : b))
+				goto fail;
+		} else if (!strcmp(mode, "unlink")) {
+			int fd = open(b, O_WRONLY | O_CREAT, 0644);
+
+			if (fd < 0 || close(fd) || unlink(b))
+				goto fail;
+		} else {
+			int status;
+			pid_t pid = fork();
+
+			if (!pid) {
+				execl(arg, "fgprobe", "noop", (char *)NULL);
+				_exit(127);
+			}
+			if (pid < 0 || waitpid(pid, &status, 0) < 0 ||
+			    !WIFEXITED(status) || WEXITSTATUS(status))
+				goto fail;
+		}
+	}
+	t1 = now();
+	printf("%.1f\n", (t1 - t0) / n);
+	return 0;
+fail:
+	perror(mode);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	long n, i;
@@ -70,6 +115,9 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		goto usage;
 	n = atol(argv[3]);
+	if (!strcmp(argv[1], "rename") || !strcmp(argv[1], "unlink") ||
+	    !strcmp(argv[1], "exec"))
+		return loop_other(argv[1], argv[2], n);
 	if (!strcmp(argv[1], "landlock-open")) {
 		if (landlock(argv[2]))
 			return 1;
@@ -93,6 +141,6 @@ int main(int argc, char **argv)
 	printf("%.1f\n", (t1 - t0) / n);
 	return 0;
 usage:
-	fprintf(stderr, "usage: fgbench open|landlock-open PATH N\n");
+	fprintf(stderr, "usage: fgbench open|landlock-open|rename|unlink|exec PATH N\n");
 	return 2;
 }

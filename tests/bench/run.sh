@@ -17,6 +17,7 @@ rm -rf "$p"
 mkdir -p "$p/policies" "$p/bench/data"
 cp fguard.ko fguardctl build/guest/fgprobe build/guest/fgbench tests/bench/bench-guest.sh "$p/"
 echo data > "$p/bench/data/file.txt"
+mkdir -p "$p/bench/rw"
 {
 	echo "rx /payload/*  # the benchmark programs"
 	echo "r  /payload/bench/data/*  # the file opened"
@@ -25,7 +26,8 @@ echo data > "$p/bench/data/file.txt"
 {
 	echo "rx /payload/*  # the benchmark programs"
 	echo "r  /payload/bench/data/*  # the file opened"
-	awk 'BEGIN { for (i = 0; i < 99998; i++) printf "r /srv/app/d%d/file%d.dat\n", i % 500, i }'
+	echo "rw /payload/bench/rw/**  # renames and unlinks"
+	awk 'BEGIN { for (i = 0; i < 99997; i++) printf "r /srv/app/d%d/file%d.dat\n", i % 500, i }'
 } > "$p/policies/g100k.txt"
 for n in g10 g100k; do
 	./fguardctl compile "$p/policies/$n.txt" -o "$p/policies/$n.bin"
@@ -52,4 +54,13 @@ END {
 	printf "%-22s %12s %8s\n", "configuration", "ns/call", "ratio"
 	split("none unguarded guarded-10 guarded-100k guarded-100k-nocache landlock", want, " ")
 	for (i = 1; i <= 6; i++) { c = want[i]; if (c in v) printf "%-22s %12.1f %8.3f\n", c, median(v[c]), median(v[c]) / base }
+	printf "\n%-22s %12s %8s\n", "other operations", "ns/call", "ratio"
+	split("rename unlink exec", ops, " ")
+	for (i = 1; i <= 3; i++) {
+		b = ops[i] "-none"; g = ops[i] "-guarded-100k"
+		if ((b in v) && (g in v)) {
+			printf "%-22s %12.1f %8.3f\n", b, median(v[b]), 1
+			printf "%-22s %12.1f %8.3f\n", g, median(v[g]), median(v[g]) / median(v[b])
+		}
+	}
 }' "$out" | tee build/bench-table.txt
