@@ -12,12 +12,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 passed=0
 failed=0
+skipped=0
 failures=()
 
 count_tap() {	# name logfile rc
-	local p f
+	local p f s
 	p=$(grep -c '^ok ' "$2" || true)
 	f=$(grep -c '^not ok ' "$2" || true)
+	# a skipped test never counts as passed
+	s=$(grep -c '^ok .*# SKIP' "$2" || true)
+	p=$((p - s))
+	skipped=$((skipped + s))
 	passed=$((passed + p))
 	failed=$((failed + f))
 	if [ "$3" != 0 ] && [ "$f" = 0 ]; then
@@ -88,5 +93,9 @@ echo
 for f in "${failures[@]+"${failures[@]}"}"; do
 	echo "FAILED: $f"
 done
-echo "$passed passed, $failed failed"
+if [ "$skipped" != 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" = 0 ]
