@@ -11,8 +11,9 @@
 # Config: `make allnoconfig`, then debug.config (next to this script) merged
 # with scripts/kconfig/merge_config.sh -m, then `make olddefconfig`; every
 # option of the fragment must have survived or the build stops listing the
-# dropped ones. Then `make bzImage modules_prepare` (+ `make modules` if
-# anything ended up =m). vmlinux's link runs modpost, so Module.symvers exists.
+# dropped ones. Then `make bzImage modules_prepare`, then `make modules`:
+# even with nothing =m (the fragment keeps it so), that step is what writes
+# Module.symvers from vmlinux.symvers, and external module builds want it.
 #
 # Cache: $FGUARD_CACHE/debug-kernel/<source-version>-<hash> where FGUARD_CACHE
 # defaults to /var/cache/fguard and <hash> covers debug.config, the compiler
@@ -25,6 +26,8 @@
 #   kernelrelease   `uname -r` of the debug kernel
 #   build.log       full make output
 #   .fguard-complete  stamp written last, with the build time
+# Directories of older configs (about 2 GB each) are left alone; delete them
+# by hand.
 #
 # The cache directory is printed as the last line of stdout; progress goes to
 # stderr. Exit status: 0 built or cached, 1 build/config failure, 2 usage or
@@ -33,7 +36,7 @@ set -eu
 set -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../qemu/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../qemu/lib.sh
 . "$here/../qemu/lib.sh"
 
 # Bump when the build procedure changes in a way that affects the output.
@@ -67,8 +70,9 @@ series=$(printf '%s\n' "$stock" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 srcpkg=linux-source-$series
 tarball=/usr/src/$srcpkg.tar.xz
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null || true)
-[ -n "$srcver" ] && [ -r "$tarball" ] ||
+if [ -z "$srcver" ] || [ ! -r "$tarball" ]; then
 	fguard_die "need $tarball from package $srcpkg (apt-get install $srcpkg)"
+fi
 imgver=$(dpkg-query -W -f='${Version}' "linux-image-$stock" 2>/dev/null ||
 	dpkg-query -W -f='${Version}' "linux-image-$stock-unsigned" 2>/dev/null || true)
 if [ -n "$imgver" ] && [ "$imgver" != "$srcver" ]; then
@@ -113,13 +117,22 @@ mkdir -p "$dir"
 tree=$dir/build
 log=$dir/build.log
 
-# make output goes to build.log; stderr shows linker steps, errors and warnings.
+# make output goes to build.log; stderr gets errors, the link steps and a
+# line every 100 compiled files.
+progress() {
+	local line n=0
+	while IFS= read -r line; do
+		case $line in
+		'  CC '*) n=$((n + 1)); [ $((n % 100)) != 0 ] || printf '  ... %d files compiled (%s)\n' "$n" "${line##* }" ;;
+		*error:*|*'Error '[0-9]*|*'***'*|'  LD '*|*'is ready'*) printf '%s\n' "$line" ;;
+		esac
+	done
+}
 kmake() {
 	printf '\n### make %s\n' "$*" >>"$log"
 	local rc
 	set +e
-	make -C "$tree" "$@" 2>&1 | tee -a "$log" |
-		grep --line-buffered -E '^ +LD +|is ready|[Ee]rror|warning:' >&2
+	make -C "$tree" "$@" 2>&1 | tee -a "$log" | progress >&2
 	rc=${PIPESTATUS[0]}
 	set -e
 	if [ "$rc" != 0 ]; then
@@ -178,10 +191,8 @@ fi
 
 step "building bzImage + modules_prepare with -j$jobs (log: $log)"
 kmake -j"$jobs" bzImage modules_prepare
-if grep -q '=m$' "$tree/.config"; then
-	step "building modules (some options are =m)"
-	kmake -j"$jobs" modules
-fi
+step "make modules ($(grep -c '=m$' "$tree/.config") options are =m; this also writes Module.symvers)"
+kmake -j"$jobs" modules
 [ -f "$tree/Module.symvers" ] || fguard_die "build finished without $tree/Module.symvers"
 
 make -s -C "$tree" kernelrelease >"$dir/kernelrelease"

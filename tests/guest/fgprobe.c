@@ -14,7 +14,7 @@
  *   fgprobe loop-open PATH N        N opens; prints ok=, eacces=, other=;
  *                                   fails if any other error
  *   fgprobe count OKPATH N DENIEDPATH M   N allowed opens, M denied ones
- *   fgprobe container ROOTFS [--overlay WORKDIR] -- CMD...
+ *   fgprobe container ROOTFS [--overlay WORKDIR] [--log FILE] -- CMD...
  *                                   new mount/pid/net/uts/ipc namespaces,
  *                                   pivot_root into ROOTFS (or an overlay with
  *                                   ROOTFS as lower layer); prints the host pid
@@ -24,6 +24,9 @@
  *   fgprobe expect RESULT ATTACK ARGS...  the attack operations of
  *                                   attack() below (creat, link, rename,
  *                                   mmap-exec, memfd-exec, uring-open, ...)
+ *   fgprobe after FILE expect ...   wait for FILE to exist (stat is not
+ *                                   mediated), then expect ...: an attacker
+ *                                   already inside when the policy arrives
  *   fgprobe pause                   sleep until killed
  *   fgprobe noop                    exit 0 (a target for exec)
  */
@@ -677,9 +680,49 @@ static int count(const char *okpath, long n, const char *deniedpath, long m)
 	return bad ? 1 : 0;
 }
 
+/*
+ * /dev as container runtimes make it: a tmpfs with the usual device nodes,
+ * the std{in,out,err} and fd links into /proc/self, pts and shm.
+ */
+static int setup_dev(const char *root)
+{
+	static const char *const nodes[] = {
+		"null", "zero", "full", "random", "urandom", "tty",
+	};
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	};
+	char dev[4200], p[4300], host[64];
+	struct stat st;
+	size_t i;
+
+	snprintf(dev, sizeof(dev), "%s/dev", root);
+	mkdir(dev, 0755);
+	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID, "mode=755"))
+		return -1;
+	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		snprintf(p, sizeof(p), "%s/%s", dev, nodes[i]);
+		if (stat(host, &st) || mknod(p, S_IFCHR | 0666, st.st_rdev))
+			return -1;
+		chmod(p, 0666);
+	}
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, links[i][0]);
+		if (symlink(links[i][1], p))
+			return -1;
+	}
+	snprintf(p, sizeof(p), "%s/pts", dev);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/shm", dev);
+	mkdir(p, 01777);
+	return 0;
+}
+
 static int container(int argc, char **argv)
 {
-	const char *rootfs, *overlay = NULL;
+	const char *rootfs, *overlay = NULL, *log = NULL;
 	char **cmd = NULL;
 	int i, pfd[2];
 	pid_t pid;
@@ -691,6 +734,8 @@ static int container(int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--overlay") && i + 1 < argc)
 			overlay = argv[++i];
+		else if (!strcmp(argv[i], "--log") && i + 1 < argc)
+			log = argv[++i];
 		else if (!strcmp(argv[i], "--")) {
 			cmd = argv + i + 1;
 			break;
@@ -713,6 +758,8 @@ static int container(int argc, char **argv)
 		char root[4096], old[4200];
 		/* the new root may have no /dev: take /dev/null along */
 		int fd = open("/dev/null", O_RDWR);
+		/* and the log, a file of the host */
+		int lfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
 
 		close(pfd[0]);
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
@@ -735,6 +782,8 @@ static int container(int argc, char **argv)
 			if (mount(root, root, NULL, MS_BIND | MS_REC, NULL))
 				goto fail;
 		}
+		if (setup_dev(root))
+			goto fail;
 		snprintf(old, sizeof(old), "%s/proc", root);
 		mkdir(old, 0555);
 		if (mount("proc", old, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
@@ -752,6 +801,32 @@ static int container(int argc, char **argv)
 			if (fd > 2)
 				close(fd);
 		}
+		if (log) {
+			/*
+			 * stdout and stderr become a pipe, as container
+			 * runtimes give them: re-opening /dev/stdout then
+			 * reaches pipefs, not a file of the host.
+			 */
+			int p[2];
+
+			if (lfd < 0 || pipe(p))
+				goto fail;
+			if (!fork()) {
+				char buf[4096];
+				ssize_t n;
+
+				close(p[1]);
+				while ((n = read(p[0], buf, sizeof(buf))) > 0)
+					if (write(lfd, buf, (size_t)n) < 0)
+						break;
+				_exit(0);
+			}
+			close(lfd);
+			dup2(p[1], 1);
+			dup2(p[1], 2);
+			close(p[0]);
+			close(p[1]);
+		}
 		if (write(pfd[1], "k", 1) != 1)
 			_exit(2);
 		execv(cmd[0], cmd);
@@ -767,7 +842,7 @@ fail:
 	printf("%d\n", pid);
 	return 0;
 usage:
-	fprintf(stderr, "fgprobe: container ROOTFS [--overlay DIR] -- CMD...\n");
+	fprintf(stderr, "fgprobe: container ROOTFS [--overlay DIR] [--log FILE] -- CMD...\n");
 	return 2;
 }
 
@@ -781,6 +856,15 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "expect"))
 		return expect(argc, argv);
+	if (argc >= 5 && !strcmp(argv[1], "after") && !strcmp(argv[3], "expect")) {
+		/* a process started before the policy: wait, then attack */
+		struct stat st;
+		int i;
+
+		for (i = 0; i < 1200 && stat(argv[2], &st); i++)
+			usleep(50000);
+		return expect(argc - 2, argv + 2);
+	}
 	if (argc == 4 && !strcmp(argv[1], "loop-open"))
 		return loop_open(argv[2], atol(argv[3]));
 	if (argc == 6 && !strcmp(argv[1], "count"))

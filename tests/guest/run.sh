@@ -40,6 +40,16 @@ make -s -C "$kdir" M="$top/$kbuild" FGUARD_DEBUG=y modules > "$kbuild/build.log"
 
 payload=build/payload-$kernel
 tests/guest/mkpayload.sh "$payload" "$kbuild/fguard.ko" ./fguardctl build/guest/fgprobe
+
+# The real nginx image: its policy is built on the host by fguardctl build,
+# its root goes into the payload (suite-image.sh).
+if printf '%s\n' "${suites[@]}" | grep -q '^suite-image.sh$'; then
+	QUIET=1 tests/images/make-image.sh nginx build/nginx.tar --rootfs build/nginx-rootfs
+	./fguardctl build build/nginx.tar -o "$payload/policies/nginx.txt" 2>/dev/null
+	./fguardctl compile "$payload/policies/nginx.txt" -o "$payload/policies/nginx.bin"
+	mkdir -p "$payload/images/nginx"
+	cp -a build/nginx-rootfs/. "$payload/images/nginx/"
+fi
 {
 	echo '#!/bin/sh'
 	echo 'rc=0'

@@ -1,5 +1,9 @@
+# shellcheck shell=bash
 # Shared helpers for tests/qemu/run-guest.sh and tests/debug-kernel/build.sh.
 # Sourced, not executed. Bash.
+
+# modinfo and friends live in sbin, which a non-login PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 fguard_die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
@@ -39,7 +43,7 @@ fguard_stock_release() {
 # Fails listing the missing commands and the Debian packages that provide them.
 # Arguments: pairs "command:package".
 fguard_require() {
-	local pair missing= pkgs=
+	local pair missing='' pkgs=''
 	for pair in "$@"; do
 		if ! command -v "${pair%%:*}" >/dev/null 2>&1; then
 			missing="$missing ${pair%%:*}"
