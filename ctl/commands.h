@@ -13,6 +13,7 @@ int status_main(int argc, char **argv);
 int build_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 int diff_main(int argc, char **argv);
+int ocihook_main(int argc, char **argv);
 
 extern const char *prog;
 

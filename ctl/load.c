@@ -49,8 +49,45 @@ struct load_arg {
 	const uint8_t *blob;
 	size_t size;
 	int mode;
+	uint32_t flags;
 	const char *name;
 };
+
+int fg_load_policy_file(const char *file, uint32_t pid, int mode,
+			uint32_t flags, bool quiet)
+{
+	struct fg_load_result res;
+	struct fg_policy p;
+	struct fg_nl *nl = NULL;
+	char err[512];
+	size_t len;
+	char *blob;
+	int ret;
+
+	blob = fg_read_file(file, &len, err, sizeof(err));
+	if (!blob) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	fg_policy_init(&p);
+	ret = fg_policy_from_bin(&p, blob, len, file, err, sizeof(err));
+	fg_policy_free(&p);
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
+		free(blob);
+		return -1;
+	}
+	ret = fg_nl_open(&nl);
+	if (!ret)
+		ret = fg_nl_load(nl, blob, len, pid, mode, flags, &res);
+	if (ret)
+		fprintf(stderr, "%s\n", nl ? fg_nl_error(nl) : strerror(-ret));
+	else if (!quiet)
+		printf("loaded %s: %u rules into mnt:[%u]\n", file, res.rules, res.inum);
+	fg_nl_close(nl);
+	free(blob);
+	return ret ? -1 : 0;
+}
 
 static int do_load(struct fg_nl *nl, struct fg_target *t, void *arg)
 {
@@ -59,19 +96,24 @@ static int do_load(struct fg_nl *nl, struct fg_target *t, void *arg)
 	char hex[65];
 	int err, i;
 
-	err = fg_nl_load(nl, la->blob, la->size, t->pid, la->mode, &res);
+	err = fg_nl_load(nl, la->blob, la->size, t->pid, la->mode, la->flags,
+			 &res);
 	if (err)
 		return err;
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", res.digest[i]);
-	printf("loaded %s: %u rules into mnt:[%u], sha256 %.16s\n", la->name,
-	       res.rules, res.inum, hex);
+	printf("loaded %s: %u rules into mnt:[%u], sha256 %.16s%s\n", la->name,
+	       res.rules, res.inum, hex,
+	       la->flags & FGUARD_LOAD_F_ARM_ON_EXEC ? ", armed at the next exec" : "");
 	return 0;
 }
 
 static void load_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s load POLICY.bin (--pid PID | --ns PATH) [--mode enforce|complain]\n",
+	fprintf(f, "Usage: %s load POLICY.bin (--pid PID | --ns PATH) [--mode enforce|complain]\n"
+		   "                 [--arm-on-exec]\n"
+		   "  --arm-on-exec  enforce from the namespace's next execve (a runtime's\n"
+		   "                 setup runs unguarded, its entry point never does)\n",
 		prog);
 }
 
@@ -98,6 +140,8 @@ int load_main(int argc, char **argv)
 			la.mode = parse_mode(argv[++i]);
 			if (la.mode < 0)
 				return 1;
+		} else if (!strcmp(argv[i], "--arm-on-exec")) {
+			la.flags |= FGUARD_LOAD_F_ARM_ON_EXEC;
 		} else if (!strcmp(argv[i], "--unverified")) {
 			/* for tests of the kernel's own validation */
 			unverified = true;

@@ -268,7 +268,7 @@ static int parse_commit(struct nlattr **tb, void *arg)
 }
 
 int fg_nl_load(struct fg_nl *nl, const void *blob, size_t size, uint32_t pid,
-	       int mode, struct fg_load_result *res)
+	       int mode, uint32_t flags, struct fg_load_result *res)
 {
 	struct nl_msg *msg;
 	uint32_t txn = 0, off;
@@ -297,7 +297,8 @@ int fg_nl_load(struct fg_nl *nl, const void *blob, size_t size, uint32_t pid,
 	msg = request(nl, FGUARD_CMD_LOAD_COMMIT, 0);
 	if (!msg || nla_put_u32(msg, FGUARD_A_TXN, txn) ||
 	    nla_put_u32(msg, FGUARD_A_PID, pid) ||
-	    (mode >= 0 && nla_put_u32(msg, FGUARD_A_MODE, (uint32_t)mode)))
+	    (mode >= 0 && nla_put_u32(msg, FGUARD_A_MODE, (uint32_t)mode)) ||
+	    (flags && nla_put_u32(msg, FGUARD_A_FLAGS, flags)))
 		goto nomem;
 	return exchange(nl, msg, parse_commit, res);
 nomem:
@@ -350,6 +351,7 @@ static int parse_status(struct nlattr **tb, void *arg)
 			 nla_get_u32(tb[FGUARD_A_ORIGIN_INODE]) : st.inum;
 	st.mode = nla_get_u32(tb[FGUARD_A_MODE]);
 	st.rules = tb[FGUARD_A_RULES] ? nla_get_u32(tb[FGUARD_A_RULES]) : 0;
+	st.armed = tb[FGUARD_A_ARMED] ? nla_get_u32(tb[FGUARD_A_ARMED]) : 1;
 	if (tb[FGUARD_A_DIGEST] && nla_len(tb[FGUARD_A_DIGEST]) == 32)
 		memcpy(st.digest, nla_data(tb[FGUARD_A_DIGEST]), 32);
 	st.loaded = u64_or_0(tb[FGUARD_A_LOADED]);

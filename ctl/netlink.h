@@ -10,7 +10,7 @@
 struct fg_nl;
 
 struct fg_ns_status {
-	uint32_t inum, origin_inum, mode, rules;
+	uint32_t inum, origin_inum, mode, rules, armed;
 	uint8_t digest[32];
 	uint64_t loaded, checked, allowed, denied, complained;
 };
@@ -30,8 +30,9 @@ void fg_nl_close(struct fg_nl *nl);
 const char *fg_nl_error(const struct fg_nl *nl);
 
 int fg_nl_version(struct fg_nl *nl, uint32_t *abi);
+/* flags: enum fguard_load_flag */
 int fg_nl_load(struct fg_nl *nl, const void *blob, size_t size, uint32_t pid,
-	       int mode, struct fg_load_result *res);
+	       int mode, uint32_t flags, struct fg_load_result *res);
 int fg_nl_unload(struct fg_nl *nl, uint32_t pid);
 int fg_nl_set_mode(struct fg_nl *nl, uint32_t pid, uint32_t mode);
 int fg_nl_status(struct fg_nl *nl,

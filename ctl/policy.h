@@ -111,6 +111,10 @@ char *fg_rule_pattern(const struct fg_rule *r);
 /* Read a whole file; returns malloc'd buffer (NUL-terminated) or NULL. */
 char *fg_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
+/* Load policy.bin into the kernel for pid (ctl/load.c); prints errors. */
+int fg_load_policy_file(const char *file, uint32_t pid, int mode,
+			uint32_t flags, bool quiet);
+
 /* Hashing (ctl/hash.c, OpenSSL). */
 u64 fg_hash(const void *data, size_t len, const siphash_key_t *key);
 void fg_sha256_hex(const void *data, size_t len, char out[65]);

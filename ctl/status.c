@@ -4,7 +4,7 @@
  *
  * Human output: one row per guarded mount namespace; may change.
  * --json: one JSON array of objects with the keys
- *   mntns, origin_mntns, mode, rules, digest (hex sha256 of policy.bin),
+ *   mntns, origin_mntns, mode, armed, rules, digest (hex sha256 of policy.bin),
  *   loaded (seconds since the epoch), checked, allowed, denied, complained
  * This form is stable.
  */
@@ -33,8 +33,8 @@ static const char *mode_name(uint32_t m)
 
 static void header(void)
 {
-	printf("%-18s %-8s %7s  %-12s %10s %10s %8s %10s  %s\n",
-	       "NAMESPACE", "MODE", "RULES", "DIGEST", "CHECKED",
+	printf("%-18s %-8s %-5s %7s  %-12s %10s %10s %8s %10s  %s\n",
+	       "NAMESPACE", "MODE", "ARMED", "RULES", "DIGEST", "CHECKED",
 	       "ALLOWED", "DENIED", "COMPLAINED", "LOADED");
 }
 
@@ -52,8 +52,8 @@ static int row(const struct fg_ns_status *st, void *arg)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	snprintf(ns, sizeof(ns), "mnt:[%u]%s", st->inum,
 		 st->origin_inum != st->inum ? "*" : "");
-	printf("%-18s %-8s %7u  %-12.12s %10llu %10llu %8llu %10llu  %s\n", ns,
-	       mode_name(st->mode), st->rules, h,
+	printf("%-18s %-8s %-5s %7u  %-12.12s %10llu %10llu %8llu %10llu  %s\n", ns,
+	       mode_name(st->mode), st->armed ? "yes" : "exec", st->rules, h,
 	       (unsigned long long)st->checked, (unsigned long long)st->allowed,
 	       (unsigned long long)st->denied,
 	       (unsigned long long)st->complained, when);
@@ -66,10 +66,11 @@ static int json_row(const struct fg_ns_status *st, void *arg)
 	char h[65];
 
 	hex(st->digest, h);
-	json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I}",
+	json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:I}",
 		"mntns", (json_int_t)st->inum,
 		"origin_mntns", (json_int_t)st->origin_inum,
 		"mode", mode_name(st->mode),
+		"armed", st->armed ? 1 : 0,
 		"rules", (json_int_t)st->rules,
 		"digest", h,
 		"loaded", (json_int_t)st->loaded,

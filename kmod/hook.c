@@ -73,14 +73,35 @@ static long noinline notrace deny_syscall(const struct pt_regs *regs)
 	return -EPERM;
 }
 
-/* The guard of the current task, or NULL. Caller: RCU read side. */
+/*
+ * The guard of the current task, or NULL (also while a guard loaded with
+ * FGUARD_LOAD_F_ARM_ON_EXEC waits for its first exec). Caller: RCU read
+ * side.
+ */
 static struct fguard_ns *current_guard(void)
 {
 	struct nsproxy *nsp = current->nsproxy;
+	struct fguard_ns *e;
 
 	if (!atomic_read(&fguard_registry_count) || !nsp)
 		return NULL;
-	return fguard_registry_find(nsp->mnt_ns);
+	e = fguard_registry_find(nsp->mnt_ns);
+	return e && READ_ONCE(e->guard->armed) ? e : NULL;
+}
+
+/* An exec in a namespace whose guard waits for one: enforce from now on. */
+static void arm_on_exec(void)
+{
+	struct nsproxy *nsp = current->nsproxy;
+	struct fguard_ns *e;
+
+	if (!atomic_read(&fguard_registry_count) || !nsp)
+		return;
+	rcu_read_lock();
+	e = fguard_registry_find(nsp->mnt_ns);
+	if (e && !READ_ONCE(e->guard->armed))
+		WRITE_ONCE(e->guard->armed, 1);
+	rcu_read_unlock();
 }
 
 /* Count a decision and apply the mode: 0 (allowed) or @err. */
@@ -258,6 +279,9 @@ static int decide_file_open(struct pt_regs *regs)
 	/* overlayfs opens the real file a second time: decide once */
 	if (file->f_mode & FMODE_NOACCOUNT)
 		return 0;
+	/* the entry point's exec is the first decision of an armed guard */
+	if (file->f_flags & __FMODE_EXEC)
+		arm_on_exec();
 	return check_path(&file->f_path, open_perms(file));
 }
 

@@ -56,6 +56,7 @@ static const struct nla_policy fguard_nl_policy[FGUARD_A_MAX + 1] = {
 	[FGUARD_A_DATA] = { .type = NLA_BINARY, .len = FGUARD_CHUNK_MAX },
 	[FGUARD_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FGUARD_A_MODE] = NLA_POLICY_MAX(NLA_U32, __FGUARD_MODE_COUNT - 1),
+	[FGUARD_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static void txn_free(struct txn *t)
@@ -260,13 +261,20 @@ static int fguard_nl_load_commit_doit(struct sk_buff *skb,
 	struct fguard_ns_id id;
 	u8 digest[SHA256_DIGEST_SIZE];
 	int mode = -1, err;
-	u32 size, rules;
+	u32 size, rules, flags = 0;
 	struct txn *t;
 	void *buf;
 
 	if (GENL_REQ_ATTR_CHECK(info, FGUARD_A_TXN) ||
 	    GENL_REQ_ATTR_CHECK(info, FGUARD_A_PID))
 		return -EINVAL;
+	if (info->attrs[FGUARD_A_FLAGS])
+		flags = nla_get_u32(info->attrs[FGUARD_A_FLAGS]);
+	if (flags & ~(u32)__FGUARD_LOAD_F_ALL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FGUARD_A_FLAGS],
+				    "unknown load flags");
+		return -EOPNOTSUPP;
+	}
 	mutex_lock(&txn_lock);
 	t = txn_find(info);
 	if (!t) {
@@ -304,7 +312,8 @@ static int fguard_nl_load_commit_doit(struct sk_buff *skb,
 	rules = pol->table.rule_count;
 	memcpy(digest, pol->digest, sizeof(digest));
 	fguard_ns_id_of(ns, &id);
-	err = fguard_registry_attach(&id, pol, mode);
+	err = fguard_registry_attach(&id, pol, mode,
+				     !(flags & FGUARD_LOAD_F_ARM_ON_EXEC));
 	/* If the namespace died meanwhile, this put forgets the entry. */
 	ns_put(ns);
 	if (err) {
@@ -385,6 +394,7 @@ static int fguard_nl_get_ns_dumpit(struct sk_buff *skb,
 		    nla_put_u32(skb, FGUARD_A_ORIGIN_INODE, snap.origin_inum) ||
 		    nla_put_u32(skb, FGUARD_A_MODE, snap.mode) ||
 		    nla_put_u32(skb, FGUARD_A_RULES, snap.rules) ||
+		    nla_put_u32(skb, FGUARD_A_ARMED, snap.armed) ||
 		    nla_put(skb, FGUARD_A_DIGEST, sizeof(snap.digest),
 			    snap.digest) ||
 		    nla_put_u64_64bit(skb, FGUARD_A_LOADED, snap.loaded,

@@ -123,12 +123,14 @@ static struct fguard_guard *guard_get(const struct fguard_ns_id *id)
  * @id: the namespace, pinned by the caller
  * @pol: the new policy; owned by the registry from now on, even on error
  * @mode: enum fguard_mode, or -1 to keep the current mode (new: enforce)
+ * @armed: a new guard enforces at once, or (false) from the namespace's
+ *	first execve; a replacement keeps its state
  *
  * A replacement is one pointer swap: every access is decided by the old or
  * by the new policy, never by neither.
  */
 int fguard_registry_attach(const struct fguard_ns_id *id,
-			   struct fguard_policy *pol, int mode)
+			   struct fguard_policy *pol, int mode, bool armed)
 {
 	struct fguard_policy *old;
 	struct fguard_guard *g;
@@ -158,6 +160,7 @@ int fguard_registry_attach(const struct fguard_ns_id *id,
 	refcount_set(&g->ref, 1);
 	g->mode = mode >= 0 ? mode : FGUARD_MODE_ENFORCE;
 	g->origin_inum = id->inum;
+	g->armed = armed;
 	RCU_INIT_POINTER(g->policy, pol);
 	link_entry(e, id);
 	mutex_unlock(&registry_lock);
@@ -281,6 +284,7 @@ bool fguard_registry_snapshot(unsigned long *cursor,
 		snap->inum = e->inum;
 		snap->origin_inum = e->guard->origin_inum;
 		snap->mode = READ_ONCE(e->guard->mode);
+		snap->armed = READ_ONCE(e->guard->armed);
 		pol = rcu_dereference(e->guard->policy);
 		snap->rules = pol->table.rule_count;
 		memcpy(snap->digest, pol->digest, sizeof(snap->digest));

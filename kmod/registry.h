@@ -24,6 +24,7 @@ struct fguard_guard {
 	struct fguard_policy __rcu *policy;
 	u32 mode;
 	u32 origin_inum;
+	u32 armed;		/* READ_ONCE; 0 until the first exec (ARM_ON_EXEC) */
 	struct rcu_head rcu;
 };
 
@@ -67,7 +68,7 @@ struct fguard_ns *fguard_registry_find(const struct mnt_namespace *ns);
 extern atomic_t fguard_registry_count;
 
 int fguard_registry_attach(const struct fguard_ns_id *id,
-			   struct fguard_policy *pol, int mode);
+			   struct fguard_policy *pol, int mode, bool armed);
 int fguard_registry_detach(const struct fguard_ns_id *id);
 int fguard_registry_set_mode(const struct fguard_ns_id *id, u32 mode);
 struct fguard_ns *fguard_registry_prepare(const struct mnt_namespace *parent);
@@ -78,7 +79,7 @@ void fguard_registry_forget(const struct mnt_namespace *ns);
 
 /* Status dump: fills the netlink message for the entry after *cursor. */
 struct fguard_ns_snapshot {
-	u32 inum, origin_inum, mode, rules;
+	u32 inum, origin_inum, mode, rules, armed;
 	u8 digest[32];
 	time64_t loaded;
 	struct fguard_stats stats;

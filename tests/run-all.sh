@@ -74,9 +74,21 @@ if [ -x tests/build-tests.sh ]; then
 	count_tap "build tests" build/build-tests.log "${PIPESTATUS[0]}"
 fi
 
+# The guest's check lines stream on stdout, counted once; the harness's
+# verdict and, on failure, the whole console log go to stderr, shown after.
+guest_pass() {	# stock|debug
+	tests/guest/run.sh "$1" 2> "build/guest-$1.err" | tee "build/guest-$1.out"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		tail -n 80 "build/guest-$1.err"
+	else
+		tail -n 2 "build/guest-$1.err"
+	fi
+	count_tap "guest ($1)" "build/guest-$1.out" "$rc"
+}
+
 step "guest tests, stock kernel"
-tests/guest/run.sh stock 2>&1 | tee build/guest-stock.out
-count_tap "guest (stock)" build/guest-stock.out "${PIPESTATUS[0]}"
+guest_pass stock
 
 if [ "${FGUARD_SKIP_DEBUG:-0}" = 1 ]; then
 	if [ "${FGUARD_ALLOW_SKIP:-0}" != 1 ]; then
@@ -85,8 +97,7 @@ if [ "${FGUARD_SKIP_DEBUG:-0}" = 1 ]; then
 	fi
 else
 	step "guest tests, debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
-	tests/guest/run.sh debug 2>&1 | tee build/guest-debug.out
-	count_tap "guest (debug)" build/guest-debug.out "${PIPESTATUS[0]}"
+	guest_pass debug
 fi
 
 echo

@@ -13,6 +13,7 @@
  *     clone-open PATH               clone(CLONE_NEWNS) child opens PATH
  *   fgprobe loop-open PATH N        N opens; prints ok=, eacces=, other=;
  *                                   fails if any other error
+ *   fgprobe loop-until STOPFILE PATH  the same until STOPFILE exists
  *   fgprobe count OKPATH N DENIEDPATH M   N allowed opens, M denied ones
  *   fgprobe container ROOTFS [--overlay WORKDIR] [--log FILE] -- CMD...
  *                                   new mount/pid/net/uts/ipc namespaces,
@@ -645,12 +646,16 @@ usage:
 	return 2;
 }
 
-static int loop_open(const char *path, long n)
+/* n opens, or (stop != NULL) until the file stop exists */
+static int loop_open(const char *path, long n, const char *stop)
 {
 	long ok = 0, eacces = 0, other = 0, i;
+	struct stat st;
 	int last = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; stop || i < n; i++) {
+		if (stop && !(i % 64) && !stat(stop, &st))
+			break;
 		int err = do_open(path, O_RDONLY);
 
 		if (!err)
@@ -866,7 +871,9 @@ int main(int argc, char **argv)
 		return expect(argc - 2, argv + 2);
 	}
 	if (argc == 4 && !strcmp(argv[1], "loop-open"))
-		return loop_open(argv[2], atol(argv[3]));
+		return loop_open(argv[2], atol(argv[3]), NULL);
+	if (argc == 4 && !strcmp(argv[1], "loop-until"))
+		return loop_open(argv[3], 0, argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "count"))
 		return count(argv[2], atol(argv[3]), argv[4], atol(argv[5]));
 	if (argc >= 2 && !strcmp(argv[1], "container"))

@@ -43,7 +43,7 @@ tests/guest/mkpayload.sh "$payload" "$kbuild/fguard.ko" ./fguardctl build/guest/
 
 # The real nginx image: its policy is built on the host by fguardctl build,
 # its root goes into the payload (suite-image.sh).
-if printf '%s\n' "${suites[@]}" | grep -q '^suite-image.sh$'; then
+if printf '%s\n' "${suites[@]}" | grep -qE '^suite-(image|ocihook).sh$'; then
 	QUIET=1 tests/images/make-image.sh nginx build/nginx.tar --rootfs build/nginx-rootfs
 	./fguardctl build build/nginx.tar -o "$payload/policies/nginx.txt" 2>/dev/null
 	./fguardctl compile "$payload/policies/nginx.txt" -o "$payload/policies/nginx.bin"

@@ -32,9 +32,11 @@
  *            FGUARD_A_PID: u32, a process (in the caller's pid namespace)
  *              whose mount namespace gets the policy
  *            [FGUARD_A_MODE: u32, enum fguard_mode; default: the policy's]
+ *            [FGUARD_A_FLAGS: u32, enum fguard_load_flag]
  *   reply:   FGUARD_A_NS_INODE: u32, FGUARD_A_RULES: u32,
  *            FGUARD_A_DIGEST: binary[32] (sha256 of policy.bin)
- *   errors:  -EINVAL / -EPROTO / -E2BIG (policy fails validation: extack
+ *   errors:  -EOPNOTSUPP (unknown flag bits),
+ *            -EINVAL / -EPROTO / -E2BIG (policy fails validation: extack
  *            names the problem, the cookie its position), -ESRCH (no such
  *            process), -ENOENT (no such transaction). The transaction ends
  *            either way. A namespace that already has a policy gets the new
@@ -59,7 +61,9 @@
  *            namespaces), FGUARD_A_MODE: u32, FGUARD_A_RULES: u32,
  *            FGUARD_A_DIGEST: binary[32], FGUARD_A_LOADED: u64 (seconds
  *            since the epoch), FGUARD_A_CHECKED, FGUARD_A_ALLOWED,
- *            FGUARD_A_DENIED, FGUARD_A_COMPLAINED: u64
+ *            FGUARD_A_DENIED, FGUARD_A_COMPLAINED: u64, FGUARD_A_ARMED: u32
+ *            (0 while a policy loaded with FGUARD_LOAD_F_ARM_ON_EXEC waits
+ *            for the namespace's first execve)
  */
 #ifndef _UAPI_LINUX_FGUARD_H
 #define _UAPI_LINUX_FGUARD_H
@@ -77,6 +81,18 @@ enum fguard_mode {
 	FGUARD_MODE_ENFORCE = 0,	/* deny what the policy does not allow */
 	FGUARD_MODE_COMPLAIN = 1,	/* allow, and count would-be denials */
 	__FGUARD_MODE_COUNT
+};
+
+/* Flags of FGUARD_CMD_LOAD_COMMIT. */
+enum fguard_load_flag {
+	/*
+	 * Attach now, enforce from the first execve of a process in the
+	 * namespace (that exec included): a container runtime's own setup
+	 * (pivot_root, mounts) runs unguarded, its entry point never does.
+	 * A replacement keeps the namespace's current state.
+	 */
+	FGUARD_LOAD_F_ARM_ON_EXEC = 1 << 0,
+	__FGUARD_LOAD_F_ALL = (1 << 1) - 1
 };
 
 enum fguard_cmd {
@@ -112,6 +128,8 @@ enum fguard_attr {
 	FGUARD_A_DENIED,	/* u64 */
 	FGUARD_A_COMPLAINED,	/* u64 */
 	FGUARD_A_PAD,
+	FGUARD_A_FLAGS,		/* u32, enum fguard_load_flag */
+	FGUARD_A_ARMED,		/* u32 */
 	__FGUARD_A_LAST
 };
 #define FGUARD_A_MAX (__FGUARD_A_LAST - 1)
