@@ -110,7 +110,12 @@ static int do_open(const char *path, int flags)
 	return 0;
 }
 
-static int do_exec(const char *path)
+/*
+ * Fork, execveat(dirfd, path, flags) with argv[0] argv0 and argv[1]
+ * "noop" (fgprobe exits at once, busybox runs its applet argv0), wait.
+ * Returns the exec's errno, 0 on a clean exit, -1 if the program failed.
+ */
+static int exec_at(int dirfd, const char *path, int flags, char *argv0)
 {
 	int pfd[2], status, err = 0;
 	pid_t pid;
@@ -121,11 +126,11 @@ static int do_exec(const char *path)
 	if (pid < 0)
 		return errno;
 	if (!pid) {
-		char *argv[] = { "true", "noop", NULL };
+		char *argv[] = { argv0, "noop", NULL };
 		char *envp[] = { NULL };
 
 		close(pfd[0]);
-		execve(path, argv, envp);
+		syscall(SYS_execveat, dirfd, path, argv, envp, flags);
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) != sizeof(err))
 			_exit(3);
@@ -139,6 +144,11 @@ static int do_exec(const char *path)
 	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		return -1;
 	return err;
+}
+
+static int do_exec(const char *path)
+{
+	return exec_at(AT_FDCWD, path, 0, "true");
 }
 
 static int clone_child(void *arg)
@@ -222,10 +232,9 @@ static int op_mmap_exec(const char *path, bool via_mprotect)
 /* copy a program into a memfd and execute it from there */
 static int op_memfd_exec(const char *src)
 {
-	int in = open(src, O_RDONLY), fd, status, pfd[2], err = 0;
+	int in = open(src, O_RDONLY), fd, err;
 	char buf[65536];
 	ssize_t n;
-	pid_t pid;
 
 	if (in < 0)
 		return errno;
@@ -236,22 +245,8 @@ static int op_memfd_exec(const char *src)
 		if (write(fd, buf, (size_t)n) != n)
 			return EIO;
 	close(in);
-	if (pipe2(pfd, O_CLOEXEC))
-		return errno;
-	pid = fork();
-	if (!pid) {
-		char *argv[] = { "fgprobe", "noop", NULL }, *envp[] = { NULL };
-
-		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(3);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
-		err = 0;
-	waitpid(pid, &status, 0);
+	err = exec_at(fd, "", AT_EMPTY_PATH, "fgprobe");
+	close(fd);
 	return err;
 }
 
@@ -275,27 +270,12 @@ static int op_opath_reopen(const char *path, const char *mode)
 
 static int op_opath_exec(const char *path)
 {
-	int fd = opath(path), status, err = 0, pfd[2];
-	pid_t pid;
+	int fd = opath(path), err;
 
 	if (fd < 0)
 		return errno;
-	if (pipe2(pfd, O_CLOEXEC))
-		return errno;
-	pid = fork();
-	if (!pid) {
-		char *argv[] = { "true", "noop", NULL }, *envp[] = { NULL };
-
-		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(3);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
-		err = 0;
-	waitpid(pid, &status, 0);
+	err = exec_at(fd, "", AT_EMPTY_PATH, "true");
+	close(fd);
 	return err;
 }
 
