@@ -94,6 +94,24 @@ install: fguardctl
 	install -D -m 0644 doc/fguardctl.8 $(DESTDIR)$(MANDIR)/man8/fguardctl.8
 	install -D -m 0644 ctl/completion/fguardctl.bash $(DESTDIR)$(BASHCOMPDIR)/fguardctl
 
-.PHONY: all module module-clean unit check bench demo clean install
+# DKMS: the module's source under $(DESTDIR)/usr/src/fguard-VERSION, then
+# (on a real install, DESTDIR empty) dkms add, build and install for every
+# installed kernel DKMS accepts (dkms.conf: Debian 6.1 kernels).
+DKMS_VERSION := $(shell git describe --always 2>/dev/null | tr -c 'A-Za-z0-9.+~\n' '.' || echo 0.1)
+dkms-source:
+	install -d $(DESTDIR)/usr/src/fguard-$(DKMS_VERSION)
+	cp -r Kbuild kmod include $(DESTDIR)/usr/src/fguard-$(DKMS_VERSION)/
+	sed 's/@VERSION@/$(DKMS_VERSION)/' dkms.conf > $(DESTDIR)/usr/src/fguard-$(DKMS_VERSION)/dkms.conf
+
+dkms-install: dkms-source
+	@if [ -z "$(DESTDIR)" ]; then \
+		dkms add -m fguard -v $(DKMS_VERSION) && \
+		dkms build -m fguard -v $(DKMS_VERSION) && \
+		dkms install -m fguard -v $(DKMS_VERSION); \
+	else \
+		echo "DESTDIR set: source staged, dkms not run"; \
+	fi
+
+.PHONY: all module module-clean unit check bench demo clean install dkms-source dkms-install
 
 -include $(CTL_OBJS:.o=.d) $(SAN_OBJS:.o=.d)

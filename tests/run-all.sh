@@ -74,6 +74,10 @@ if [ -x tests/build-tests.sh ]; then
 	count_tap "build tests" build/build-tests.log "${PIPESTATUS[0]}"
 fi
 
+step "installation: make install, DKMS add and build (nothing loaded)"
+tests/install-tests.sh 2>&1 | tee build/install-tests.out
+count_tap "install tests" build/install-tests.out "${PIPESTATUS[0]}"
+
 # The guest's check lines stream on stdout, counted once; the harness's
 # verdict and, on failure, the whole console log go to stderr, shown after.
 guest_pass() {	# stock|debug
