@@ -40,27 +40,36 @@ tests/qemu/run-guest.sh --timeout 1800 --log build/bench-guest.log \
 grep -q '^bench-done' "$out" || { echo "benchmark did not finish"; exit 1; }
 
 echo
-echo "open+close of an allowed file, $(grep -c '^bench 1 ' "$out") configurations," \
-     "${BENCH_ROUNDS:-7} interleaved rounds of ${BENCH_N:-200000} calls, medians (QEMU TCG guest)"
+echo "open+close of an allowed file, ${BENCH_ROUNDS:-7} interleaved rounds of ${BENCH_N:-200000}"
+echo "calls (QEMU TCG guest). ratio: median over median of no module; paired:"
+echo "median of each round's ratio to no module in that round"
 awk '
-/^bench [0-9]/ { v[$3] = v[$3] " " $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
+/^bench [0-9]/ { v[$3] = v[$3] " " $4; x[$2, $3] = $4; if ($2 > rounds) rounds = $2
+		 if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
 function median(s,   a, k, i, j, t) {
 	k = split(s, a, " ")
-	for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+# the ratio to "none" of the same round, for each round: drift between
+# rounds cancels out
+function paired(c, b,   r, s) {
+	s = ""
+	for (r = 1; r <= rounds; r++) if (((r, c) in x) && ((r, b) in x)) s = s " " x[r, c] / x[r, b]
+	return median(s)
 }
 END {
 	base = median(v["none"])
-	printf "%-22s %12s %8s\n", "configuration", "ns/call", "ratio"
+	printf "%-22s %12s %8s %12s\n", "configuration", "ns/call", "ratio", "paired"
 	split("none unguarded guarded-10 guarded-100k guarded-100k-nocache landlock", want, " ")
-	for (i = 1; i <= 6; i++) { c = want[i]; if (c in v) printf "%-22s %12.1f %8.3f\n", c, median(v[c]), median(v[c]) / base }
-	printf "\n%-22s %12s %8s\n", "other operations", "ns/call", "ratio"
+	for (i = 1; i <= 6; i++) { c = want[i]; if (c in v) printf "%-22s %12.1f %8.3f %12.3f\n", c, median(v[c]), median(v[c]) / base, paired(c, "none") }
+	printf "\n%-22s %12s %8s %12s\n", "other operations", "ns/call", "ratio", "paired"
 	split("rename unlink exec", ops, " ")
 	for (i = 1; i <= 3; i++) {
 		b = ops[i] "-none"; g = ops[i] "-guarded-100k"
 		if ((b in v) && (g in v)) {
-			printf "%-22s %12.1f %8.3f\n", b, median(v[b]), 1
-			printf "%-22s %12.1f %8.3f\n", g, median(v[g]), median(v[g]) / median(v[b])
+			printf "%-22s %12.1f %8.3f %12s\n", b, median(v[b]), 1, "1.000"
+			printf "%-22s %12.1f %8.3f %12.3f\n", g, median(v[g]), median(v[g]) / median(v[b]), paired(g, b)
 		}
 	}
 }' "$out" | tee build/bench-table.txt
