@@ -1254,6 +1254,23 @@ static int check_named_digest(struct priv *p, const struct member *m,
 	return 0;
 }
 
+/*
+ * The member manifest.json names as @what ("config", "layer"), present and,
+ * where its name is a digest, hashing to it (@digest_what in the message).
+ */
+static struct member *manifest_member(struct priv *p, const char *norm,
+				      const char *what, const char *digest_what)
+{
+	struct member *m = find_member(p, norm);
+
+	if (!m) {
+		fail(p, "manifest.json names %s `%s' which is not in the archive",
+		     what, norm);
+		return NULL;
+	}
+	return check_named_digest(p, m, digest_what) ? NULL : m;
+}
+
 static char **json_strv(struct priv *p, json_t *v, const char *field, bool *bad)
 {
 	size_t i, n;
@@ -1505,13 +1522,8 @@ static int load_docker(struct image *img, struct member *mm, const char *want)
 			fail(p, "manifest.json: missing or bad Config");
 			goto out;
 		}
-		cm = find_member(p, norm);
-		if (!cm) {
-			fail(p, "manifest.json names config `%s' which is not in the archive",
-			     norm);
-			goto out;
-		}
-		if (check_named_digest(p, cm, "image config"))
+		cm = manifest_member(p, norm, "config", "image config");
+		if (!cm)
 			goto out;
 		if (parse_config(img, cm, &diff_ids))
 			goto out;
@@ -1546,13 +1558,8 @@ static int load_docker(struct image *img, struct member *mm, const char *want)
 			fail(p, "manifest.json: bad layer name at index %zu", i);
 			goto out;
 		}
-		lm = find_member(p, norm);
-		if (!lm) {
-			fail(p, "manifest.json names layer `%s' which is not in the archive",
-			     norm);
-			goto out;
-		}
-		if (check_named_digest(p, lm, "layer"))
+		lm = manifest_member(p, norm, "layer", "layer");
+		if (!lm)
 			goto out;
 		if (layer_apply_checked(img, lm, norm, diff_ids, i, NULL))
 			goto out;

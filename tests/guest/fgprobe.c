@@ -255,10 +255,14 @@ static int opath(const char *path)
 	return open(path, O_PATH | O_CLOEXEC);
 }
 
-static int op_opath_reopen(const char *path, const char *mode)
+/*
+ * Open PATH with FLAGS (O_PATH, or a plain read), then open it again
+ * through /proc/self/fd/N with MODE: the re-open must be decided anew.
+ */
+static int reopen_via_proc(const char *path, int flags, const char *mode)
 {
 	char proc[64];
-	int fd = opath(path), err;
+	int fd = open(path, flags | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return errno;
@@ -286,20 +290,6 @@ static int op_opath_link(const char *path, const char *newpath)
 	if (fd < 0)
 		return errno;
 	err = ret(linkat(fd, "", AT_FDCWD, newpath, AT_EMPTY_PATH));
-	close(fd);
-	return err;
-}
-
-/* open for reading (allowed), then re-open through /proc/self/fd for more */
-static int op_fd_upgrade(const char *path, const char *mode)
-{
-	char proc[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
-
-	if (fd < 0)
-		return errno;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	err = do_open(proc, open_flags(mode));
 	close(fd);
 	return err;
 }
@@ -504,13 +494,13 @@ static int attack(const char *op, int argc, char **argv)
 	if (A("memfd-exec", 1))
 		return op_memfd_exec(argv[0]);
 	if (A("opath-reopen", 2))
-		return op_opath_reopen(argv[0], argv[1]);
+		return reopen_via_proc(argv[0], O_PATH, argv[1]);
 	if (A("opath-exec", 1))
 		return op_opath_exec(argv[0]);
 	if (A("opath-link", 2))
 		return op_opath_link(argv[0], argv[1]);
 	if (A("fd-upgrade", 2))
-		return op_fd_upgrade(argv[0], argv[1]);
+		return reopen_via_proc(argv[0], O_RDONLY, argv[1]);
 	if (A("handle-open", 1))
 		return op_handle_open(argv[0]);
 	if (A("cwd-open", 2))
