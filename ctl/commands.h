@@ -14,6 +14,14 @@ int build_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 int diff_main(int argc, char **argv);
 int ocihook_main(int argc, char **argv);
+int monitor_main(int argc, char **argv);
+int learn_main(int argc, char **argv);
+
+/* ctl/monitor.c, shared with learn */
+#include <signal.h>
+#include <stdint.h>
+void fg_catch_signals(volatile sig_atomic_t **flag);
+uint32_t fg_ns_inode(const char *pid_arg, const char *ns_arg);
 
 extern const char *prog;
 

@@ -26,6 +26,7 @@ static const struct {
 	{ "unload", unload_main, "Remove the policy of a mount namespace" },
 	{ "mode", mode_main, "Switch a guarded namespace to enforce or complain" },
 	{ "status", status_main, "Show guarded namespaces and their counters" },
+	{ "monitor", monitor_main, "Print denial events as they happen" },
 	{ "oci-hook", ocihook_main, "OCI runtime hook: guard a container from its entry point" },
 };
 

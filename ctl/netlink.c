@@ -359,6 +359,8 @@ static int parse_status(struct nlattr **tb, void *arg)
 	st.allowed = u64_or_0(tb[FGUARD_A_ALLOWED]);
 	st.denied = u64_or_0(tb[FGUARD_A_DENIED]);
 	st.complained = u64_or_0(tb[FGUARD_A_COMPLAINED]);
+	st.events = u64_or_0(tb[FGUARD_A_EVENTS]);
+	st.dropped = u64_or_0(tb[FGUARD_A_EVENTS_DROPPED]);
 	return sa->fn(&st, sa->arg);
 }
 
@@ -371,4 +373,143 @@ int fg_nl_status(struct fg_nl *nl,
 	if (!msg)
 		return -ENOMEM;
 	return exchange(nl, msg, parse_status, &sa);
+}
+
+int fg_nl_subscribe(struct fg_nl *nl)
+{
+	int grp, fd = nl_socket_get_fd(nl->sk);
+	int size = 8 << 20;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, FGUARD_GENL_NAME,
+				    FGUARD_MCGRP_EVENTS);
+	if (grp < 0) {
+		snprintf(nl->error, sizeof(nl->error),
+			 "the fguard module has no events group (older module?)");
+		return -ENOENT;
+	}
+	/*
+	 * A burst (event_burst, 1000 by default) must fit in the socket at
+	 * once. SO_RCVBUF stops at net.core.rmem_max; the subscriber has
+	 * CAP_NET_ADMIN anyway, which SO_RCVBUFFORCE needs.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp))) {
+		int err = -errno;
+
+		set_error(nl, err, NULL, NULL, 0);
+		return err;
+	}
+	return 0;
+}
+
+int fg_nl_fd(const struct fg_nl *nl)
+{
+	return nl_socket_get_fd(nl->sk);
+}
+
+struct events_arg {
+	int (*fn)(const struct fg_event *ev, void *arg);
+	void *arg;
+	int err;
+};
+
+static const char *str_or_null(struct nlattr *a)
+{
+	return a && nla_len(a) > 0 ? nla_get_string(a) : NULL;
+}
+
+static uint32_t u32_or_0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy pol[FGUARD_A_MAX + 1] = {
+		[FGUARD_A_NS_INODE] = { .type = NLA_U32 },
+		[FGUARD_A_ORIGIN_INODE] = { .type = NLA_U32 },
+		[FGUARD_A_EV_TIME] = { .type = NLA_U64 },
+		[FGUARD_A_EV_PID] = { .type = NLA_U32 },
+		[FGUARD_A_EV_TGID] = { .type = NLA_U32 },
+		[FGUARD_A_EV_UID] = { .type = NLA_U32 },
+		[FGUARD_A_EV_COMM] = { .type = NLA_STRING },
+		[FGUARD_A_EV_EXE] = { .type = NLA_STRING },
+		[FGUARD_A_EV_OP] = { .type = NLA_U32 },
+		[FGUARD_A_EV_PERMS] = { .type = NLA_U32 },
+		[FGUARD_A_EV_PATH] = { .type = NLA_STRING },
+		[FGUARD_A_EV_PATH2] = { .type = NLA_STRING },
+		[FGUARD_A_EV_DECISION] = { .type = NLA_U32 },
+		[FGUARD_A_EV_REPEAT] = { .type = NLA_U32 },
+	};
+	struct events_arg *ea = arg;
+	struct nlattr *tb[FGUARD_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct fg_event ev = { 0 };
+
+	if (gh->cmd != FGUARD_CMD_EVENT)
+		return NL_SKIP;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, FGUARD_A_MAX, pol) < 0 ||
+	    !tb[FGUARD_A_NS_INODE] || !tb[FGUARD_A_EV_OP] ||
+	    !tb[FGUARD_A_EV_DECISION])
+		return NL_SKIP;	/* malformed: not ours to act on */
+	ev.inum = nla_get_u32(tb[FGUARD_A_NS_INODE]);
+	ev.origin_inum = tb[FGUARD_A_ORIGIN_INODE] ?
+			 nla_get_u32(tb[FGUARD_A_ORIGIN_INODE]) : ev.inum;
+	if (tb[FGUARD_A_DIGEST] && nla_len(tb[FGUARD_A_DIGEST]) == 32)
+		memcpy(ev.digest, nla_data(tb[FGUARD_A_DIGEST]), 32);
+	ev.time_ns = u64_or_0(tb[FGUARD_A_EV_TIME]);
+	ev.pid = u32_or_0(tb[FGUARD_A_EV_PID]);
+	ev.tgid = u32_or_0(tb[FGUARD_A_EV_TGID]);
+	ev.uid = u32_or_0(tb[FGUARD_A_EV_UID]);
+	ev.comm = str_or_null(tb[FGUARD_A_EV_COMM]);
+	if (!ev.comm)
+		ev.comm = "?";
+	ev.exe = str_or_null(tb[FGUARD_A_EV_EXE]);
+	ev.op = nla_get_u32(tb[FGUARD_A_EV_OP]);
+	ev.perms = u32_or_0(tb[FGUARD_A_EV_PERMS]);
+	ev.path = str_or_null(tb[FGUARD_A_EV_PATH]);
+	ev.path2 = str_or_null(tb[FGUARD_A_EV_PATH2]);
+	ev.decision = nla_get_u32(tb[FGUARD_A_EV_DECISION]);
+	ev.repeat = tb[FGUARD_A_EV_REPEAT] ?
+		    nla_get_u32(tb[FGUARD_A_EV_REPEAT]) : 1;
+	ea->err = ea->fn(&ev, ea->arg);
+	return ea->err ? NL_STOP : NL_OK;
+}
+
+/* Multicast events carry no sequence number to check. */
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int fg_nl_events(struct fg_nl *nl,
+		 int (*fn)(const struct fg_event *ev, void *arg), void *arg)
+{
+	struct events_arg ea = { fn, arg, 0 };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ea);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+	err = nl_recvmsgs(nl->sk, cb);
+	nl_cb_put(cb);
+	if (ea.err)
+		return ea.err;
+	if (err == -NLE_NOMEM) {
+		snprintf(nl->error, sizeof(nl->error),
+			 "events lost: the socket buffer overflowed");
+		return -ENOBUFS;
+	}
+	if (err < 0) {
+		snprintf(nl->error, sizeof(nl->error),
+			 "cannot receive events: %s", nl_geterror(err));
+		return -EIO;
+	}
+	return 0;
 }

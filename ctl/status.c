@@ -5,7 +5,8 @@
  * Human output: one row per guarded mount namespace; may change.
  * --json: one JSON array of objects with the keys
  *   mntns, origin_mntns, mode, armed, rules, digest (hex sha256 of policy.bin),
- *   loaded (seconds since the epoch), checked, allowed, denied, complained
+ *   loaded (seconds since the epoch), checked, allowed, denied, complained,
+ *   events (sent to listeners), events_dropped (lost to the rate limit)
  * This form is stable.
  */
 #include <jansson.h>
@@ -33,9 +34,10 @@ static const char *mode_name(uint32_t m)
 
 static void header(void)
 {
-	printf("%-18s %-8s %-5s %7s  %-12s %10s %10s %8s %10s  %s\n",
+	printf("%-18s %-8s %-5s %7s  %-12s %10s %10s %8s %10s %8s %8s  %s\n",
 	       "NAMESPACE", "MODE", "ARMED", "RULES", "DIGEST", "CHECKED",
-	       "ALLOWED", "DENIED", "COMPLAINED", "LOADED");
+	       "ALLOWED", "DENIED", "COMPLAINED", "EVENTS", "DROPPED",
+	       "LOADED");
 }
 
 /* A row per namespace; "*" marks a namespace that inherited its policy. */
@@ -52,11 +54,13 @@ static int row(const struct fg_ns_status *st, void *arg)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	snprintf(ns, sizeof(ns), "mnt:[%u]%s", st->inum,
 		 st->origin_inum != st->inum ? "*" : "");
-	printf("%-18s %-8s %-5s %7u  %-12.12s %10llu %10llu %8llu %10llu  %s\n", ns,
-	       mode_name(st->mode), st->armed ? "yes" : "exec", st->rules, h,
+	printf("%-18s %-8s %-5s %7u  %-12.12s %10llu %10llu %8llu %10llu %8llu %8llu  %s\n",
+	       ns, mode_name(st->mode), st->armed ? "yes" : "exec", st->rules, h,
 	       (unsigned long long)st->checked, (unsigned long long)st->allowed,
 	       (unsigned long long)st->denied,
-	       (unsigned long long)st->complained, when);
+	       (unsigned long long)st->complained,
+	       (unsigned long long)st->events, (unsigned long long)st->dropped,
+	       when);
 	return 0;
 }
 
@@ -66,7 +70,7 @@ static int json_row(const struct fg_ns_status *st, void *arg)
 	char h[65];
 
 	hex(st->digest, h);
-	json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:I}",
+	json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"mntns", (json_int_t)st->inum,
 		"origin_mntns", (json_int_t)st->origin_inum,
 		"mode", mode_name(st->mode),
@@ -77,7 +81,9 @@ static int json_row(const struct fg_ns_status *st, void *arg)
 		"checked", (json_int_t)st->checked,
 		"allowed", (json_int_t)st->allowed,
 		"denied", (json_int_t)st->denied,
-		"complained", (json_int_t)st->complained));
+		"complained", (json_int_t)st->complained,
+		"events", (json_int_t)st->events,
+		"events_dropped", (json_int_t)st->dropped));
 	return 0;
 }
 

@@ -44,6 +44,7 @@
 
 #include "cache.h"
 #include "compat.h"
+#include "events.h"
 #include "hook.h"
 #include "registry.h"
 #include "symbols.h"
@@ -51,8 +52,11 @@
 /* Room in front of a path for rewriting /proc/<pid> to /proc/self. */
 #define HEADROOM 32
 #define PATH_BUF (HEADROOM + PATH_MAX)
-/* Two buffers per CPU: link and rename decide on two paths at once. */
-#define NR_BUFS 2
+/*
+ * Three buffers per CPU: link and rename decide on two paths at once, and
+ * an event names the executable too.
+ */
+#define NR_BUFS 3
 
 static char __percpu *path_bufs;
 /* Calls of wrap_copy_mnt_ns() not yet returned; unload waits for zero. */
@@ -104,8 +108,19 @@ static void arm_on_exec(void)
 	rcu_read_unlock();
 }
 
+/* What was asked: the operation, the perms, the path(s); for events. */
+struct access {
+	u8 op;				/* enum fguard_op */
+	u8 want;			/* enum fguard_perm bits */
+	const struct path *path;	/* NULL for the mount operations */
+	const struct path *path2;	/* link, rename: the new name */
+};
+
+static void report(struct fguard_ns *e, const struct access *a, u8 decision);
+
 /* Count a decision and apply the mode: 0 (allowed) or @err. */
-static int finish(struct fguard_ns *e, bool ok, int err)
+static int finish(struct fguard_ns *e, bool ok, int err,
+		  const struct access *a)
 {
 	struct fguard_stats *stats = this_cpu_ptr(e->stats);
 
@@ -116,9 +131,11 @@ static int finish(struct fguard_ns *e, bool ok, int err)
 	}
 	if (READ_ONCE(e->guard->mode) == FGUARD_MODE_COMPLAIN) {
 		stats->complained++;
+		report(e, a, FGUARD_DECISION_COMPLAINED);
 		return 0;
 	}
 	stats->denied++;
+	report(e, a, FGUARD_DECISION_DENIED);
 	return err;
 }
 
@@ -168,6 +185,87 @@ static enum where resolve(const struct path *path, int slot, char **p,
 	if (w == OWN && !build_path(path, slot, p, len, &rewritten))
 		return FOREIGN;
 	return w;
+}
+
+/*
+ * An event's name for @path, in buffer @slot: the container path, or
+ * "internal:NAME" (memfd, shm), or "foreign:PATH" (a mount of another
+ * namespace, PATH as that namespace sees it). False if it has no name.
+ */
+static bool event_path(const struct path *path, int slot, const char **out,
+		       u16 *out_len)
+{
+	char *buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF;
+	size_t len;
+	char *p;
+	int n;
+
+	switch (resolve(path, slot, &p, &len)) {
+	case OWN:
+		break;
+	case INTERNAL:
+		n = snprintf(buf, PATH_BUF, "internal:%pd", path->dentry);
+		p = buf;
+		len = min_t(size_t, n, PATH_BUF - 1);
+		break;
+	case FOREIGN:
+		p = fguard_sym.d_absolute_path(path, buf + HEADROOM, PATH_MAX);
+		if (IS_ERR(p))
+			return false;
+		p -= sizeof("foreign:") - 1;
+		memcpy(p, "foreign:", sizeof("foreign:") - 1);
+		len = buf + HEADROOM + PATH_MAX - 1 - p;
+		break;
+	}
+	*out = p;
+	*out_len = len;
+	return true;
+}
+
+/* The executable of the current task, as its namespace names it. */
+static bool event_exe(int slot, const char **out, u16 *out_len)
+{
+	char *buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF;
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	char *p;
+
+	if (!mm)
+		return false;
+	exe = rcu_dereference(mm->exe_file);
+	if (!exe || !get_file_rcu(exe))
+		return false;
+	p = fguard_sym.d_absolute_path(&exe->f_path, buf, PATH_MAX);
+	fput(exe);
+	if (IS_ERR(p))
+		return false;
+	*out = p;
+	*out_len = buf + PATH_MAX - 1 - p;
+	return true;
+}
+
+/*
+ * An event for a denial (or a would-be denial): only while someone
+ * listens, and only with a token from the namespace's bucket. The path
+ * buffers are free again: the decision is taken. Caller: RCU read side.
+ */
+static void report(struct fguard_ns *e, const struct access *a, u8 decision)
+{
+	struct fguard_event_info info = {
+		.op = a->op,
+		.perms = a->want,
+		.decision = decision,
+	};
+
+	if (!fguard_events_wanted() || !fguard_events_admit(e))
+		return;
+	if (a->path && !event_path(a->path, 0, &info.path, &info.path_len))
+		info.path = NULL;
+	if (a->path2 && !event_path(a->path2, 1, &info.path2, &info.path2_len))
+		info.path2 = NULL;
+	if (!event_exe(2, &info.exe, &info.exe_len))
+		info.exe = NULL;
+	fguard_events_queue(e, rcu_dereference(e->guard->policy), &info);
 }
 
 static u32 policy_flags(const struct fguard_policy *pol)
@@ -232,8 +330,9 @@ static u8 path_granted(const struct fguard_policy *pol, const struct path *path,
 }
 
 /* One path, one want: the common decision. */
-static int check_path(const struct path *path, u8 want)
+static int check_path(const struct path *path, u8 want, u8 op)
 {
+	struct access a = { .op = op, .want = want, .path = path };
 	struct fguard_ns *e;
 	int err = 0;
 
@@ -241,22 +340,26 @@ static int check_path(const struct path *path, u8 want)
 	e = current_guard();
 	if (e)
 		err = finish(e, path_ok(rcu_dereference(e->guard->policy), path,
-					want, 0), -EACCES);
+					want, 0), -EACCES, &a);
 	rcu_read_unlock();
 	return err;
 }
 
-static int check_dentry(const struct path *dir, struct dentry *dentry, u8 want)
+static int check_dentry(const struct path *dir, struct dentry *dentry, u8 want,
+			u8 op)
 {
 	struct path path = { .mnt = dir->mnt, .dentry = dentry };
 
-	return check_path(&path, want);
+	return check_path(&path, want, op);
 }
 
 #define ARG(regs, n) regs_get_kernel_argument(regs, n)
 
-/* A handler: decide from the registers, return 0 or the error to return. */
-typedef int (*decide_fn)(struct pt_regs *regs);
+/*
+ * A handler: decide from the registers, return 0 or the error to return.
+ * @op: the hook's enum fguard_op, for events.
+ */
+typedef int (*decide_fn)(struct pt_regs *regs, u8 op);
 
 static u8 open_perms(const struct file *file)
 {
@@ -272,7 +375,7 @@ static u8 open_perms(const struct file *file)
 	return want ? want : FGUARD_PERM_READ;
 }
 
-static int decide_file_open(struct pt_regs *regs)
+static int decide_file_open(struct pt_regs *regs, u8 op)
 {
 	const struct file *file = (const struct file *)ARG(regs, 0);
 
@@ -280,22 +383,25 @@ static int decide_file_open(struct pt_regs *regs)
 	if (file->f_mode & FMODE_NOACCOUNT)
 		return 0;
 	/* the entry point's exec is the first decision of an armed guard */
-	if (file->f_flags & __FMODE_EXEC)
+	if (file->f_flags & __FMODE_EXEC) {
 		arm_on_exec();
-	return check_path(&file->f_path, open_perms(file));
+		op = FGUARD_OP_EXEC;
+	}
+	return check_path(&file->f_path, open_perms(file), op);
 }
 
 /* security_path_{mknod,mkdir,rmdir,unlink,symlink}(dir, dentry, ...) */
-static int decide_dir_entry(struct pt_regs *regs)
+static int decide_dir_entry(struct pt_regs *regs, u8 op)
 {
 	return check_dentry((const struct path *)ARG(regs, 0),
-			    (struct dentry *)ARG(regs, 1), FGUARD_PERM_WRITE);
+			    (struct dentry *)ARG(regs, 1), FGUARD_PERM_WRITE, op);
 }
 
 /* security_path_{truncate,chmod,chown}(path, ...), vfs_utimes(path, ...) */
-static int decide_path_write(struct pt_regs *regs)
+static int decide_path_write(struct pt_regs *regs, u8 op)
 {
-	return check_path((const struct path *)ARG(regs, 0), FGUARD_PERM_WRITE);
+	return check_path((const struct path *)ARG(regs, 0), FGUARD_PERM_WRITE,
+			  op);
 }
 
 /* A new name may not grant what the old one did not. */
@@ -351,11 +457,13 @@ static bool move_ok(const struct fguard_policy *pol, const struct path *from,
 }
 
 /* security_path_link(old_dentry, new_dir, new_dentry) */
-static int decide_link(struct pt_regs *regs)
+static int decide_link(struct pt_regs *regs, u8 op)
 {
 	const struct path *dir = (const struct path *)ARG(regs, 1);
 	struct path old = { .mnt = dir->mnt, .dentry = (struct dentry *)ARG(regs, 0) };
 	struct path new = { .mnt = dir->mnt, .dentry = (struct dentry *)ARG(regs, 2) };
+	struct access a = { .op = op, .want = FGUARD_PERM_WRITE, .path = &old,
+			    .path2 = &new };
 	struct fguard_ns *e;
 	int err = 0;
 
@@ -363,19 +471,21 @@ static int decide_link(struct pt_regs *regs)
 	e = current_guard();
 	if (e)
 		err = finish(e, move_ok(rcu_dereference(e->guard->policy), &old,
-					&new), -EACCES);
+					&new), -EACCES, &a);
 	rcu_read_unlock();
 	return err;
 }
 
 /* security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags) */
-static int decide_rename(struct pt_regs *regs)
+static int decide_rename(struct pt_regs *regs, u8 op)
 {
 	const struct path *odir = (const struct path *)ARG(regs, 0);
 	const struct path *ndir = (const struct path *)ARG(regs, 2);
 	struct path old = { .mnt = odir->mnt, .dentry = (struct dentry *)ARG(regs, 1) };
 	struct path new = { .mnt = ndir->mnt, .dentry = (struct dentry *)ARG(regs, 3) };
 	unsigned int flags = (unsigned int)ARG(regs, 4);
+	struct access a = { .op = op, .want = FGUARD_PERM_WRITE, .path = &old,
+			    .path2 = &new };
 	const struct fguard_policy *pol;
 	struct fguard_ns *e;
 	bool ok;
@@ -389,7 +499,7 @@ static int decide_rename(struct pt_regs *regs)
 		/* an exchange moves the other file the other way too */
 		if (ok && (flags & RENAME_EXCHANGE))
 			ok = move_ok(pol, &new, &old);
-		err = finish(e, ok, -EACCES);
+		err = finish(e, ok, -EACCES, &a);
 	}
 	rcu_read_unlock();
 	return err;
@@ -402,12 +512,13 @@ static int decide_rename(struct pt_regs *regs)
  * work on the caller's behalf under overridden credentials (overlayfs
  * copy-up) is not the caller's request and is let through.
  */
-static int decide_xattr(struct pt_regs *regs)
+static int decide_xattr(struct pt_regs *regs, u8 op)
 {
 	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
 	struct fs_struct *fs = current->fs;
-	struct fguard_ns *e;
 	struct path path;
+	struct access a = { .op = op, .want = FGUARD_PERM_WRITE, .path = &path };
+	struct fguard_ns *e;
 	unsigned int seq;
 	int err = 0;
 
@@ -423,14 +534,14 @@ static int decide_xattr(struct pt_regs *regs)
 		path.dentry = dentry;
 		err = finish(e, dentry->d_sb == path.mnt->mnt_sb &&
 				path_ok(rcu_dereference(e->guard->policy), &path,
-					FGUARD_PERM_WRITE, 0), -EACCES);
+					FGUARD_PERM_WRITE, 0), -EACCES, &a);
 	}
 	rcu_read_unlock();
 	return err;
 }
 
 /* security_mmap_file(file, prot, flags): mapping a file as code needs x. */
-static int decide_mmap(struct pt_regs *regs)
+static int decide_mmap(struct pt_regs *regs, u8 op)
 {
 	const struct file *file = (const struct file *)ARG(regs, 0);
 	unsigned long prot = ARG(regs, 1);
@@ -439,18 +550,18 @@ static int decide_mmap(struct pt_regs *regs)
 		prot |= PROT_EXEC;	/* as do_mmap() will */
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
-	return check_path(&file->f_path, FGUARD_PERM_EXEC);
+	return check_path(&file->f_path, FGUARD_PERM_EXEC, op);
 }
 
 /* security_file_mprotect(vma, reqprot, prot) */
-static int decide_mprotect(struct pt_regs *regs)
+static int decide_mprotect(struct pt_regs *regs, u8 op)
 {
 	const struct vm_area_struct *vma = (const void *)ARG(regs, 0);
 	unsigned long prot = ARG(regs, 2);
 
 	if (!vma->vm_file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	return check_path(&vma->vm_file->f_path, FGUARD_PERM_EXEC);
+	return check_path(&vma->vm_file->f_path, FGUARD_PERM_EXEC, op);
 }
 
 /*
@@ -459,8 +570,9 @@ static int decide_mprotect(struct pt_regs *regs)
  * the policy allows mount: a bind mount of /etc under a writable directory
  * would otherwise bypass every rule.
  */
-static int decide_mount(struct pt_regs *regs)
+static int decide_mount(struct pt_regs *regs, u8 op)
 {
+	struct access a = { .op = op };
 	struct fguard_ns *e;
 	int err = 0;
 
@@ -468,7 +580,7 @@ static int decide_mount(struct pt_regs *regs)
 	e = current_guard();
 	if (e)
 		err = finish(e, policy_flags(rcu_dereference(e->guard->policy)) &
-				FGUARD_POL_F_ALLOW_MOUNT, -EPERM);
+				FGUARD_POL_F_ALLOW_MOUNT, -EPERM, &a);
 	rcu_read_unlock();
 	return err;
 }
@@ -503,6 +615,7 @@ out:
 
 struct fguard_hook {
 	const char *name;
+	u8 op;				/* enum fguard_op, for events */
 	bool optional;			/* absent on some builds (ia32) */
 	bool tree_change;		/* may give existing dentries new paths */
 	decide_fn decide;		/* NULL: see func */
@@ -525,7 +638,7 @@ static void notrace hook_decide(unsigned long ip, unsigned long parent_ip,
 		fguard_cache_tree_changed();
 	if (!atomic_read(&fguard_registry_count))
 		return;
-	err = h->decide(regs);
+	err = h->decide(regs, h->op);
 	if (err)
 		regs->ip = (unsigned long)h->deny;
 }
@@ -562,11 +675,12 @@ static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,
 	fguard_registry_forget((const struct mnt_namespace *)ARG(regs, 0));
 }
 
-#define DECIDE(n, fn, stub) { .name = n, .decide = fn, .deny = stub }
-#define CHANGE(n, fn) { .name = n, .decide = fn, .deny = deny_eacces, \
-			.tree_change = true }
-#define SYSCALL(n, opt) { .name = n, .optional = opt, .decide = decide_mount, \
-			  .deny = deny_syscall }
+#define DECIDE(n, o, fn, stub) { .name = n, .op = FGUARD_OP_##o, \
+				 .decide = fn, .deny = stub }
+#define CHANGE(n, o, fn) { .name = n, .op = FGUARD_OP_##o, .decide = fn, \
+			   .deny = deny_eacces, .tree_change = true }
+#define SYSCALL(n, opt) { .name = n, .op = FGUARD_OP_MOUNT, .optional = opt, \
+			  .decide = decide_mount, .deny = deny_syscall }
 
 /*
  * ORDER: the namespace hooks first, so no copy escapes once accesses are
@@ -576,26 +690,26 @@ static struct fguard_hook hooks[] = {
 	{ .name = "put_mnt_ns", .func = hook_put_mnt_ns },
 	{ .name = "copy_mnt_ns", .func = hook_copy_mnt_ns },
 	{ .name = "d_delete", .func = hook_d_delete },
-	DECIDE("security_file_open", decide_file_open, deny_eacces),
-	DECIDE("security_path_mknod", decide_dir_entry, deny_eacces),
-	DECIDE("security_path_mkdir", decide_dir_entry, deny_eacces),
-	CHANGE("security_path_rmdir", decide_dir_entry),
-	CHANGE("security_path_unlink", decide_dir_entry),
-	DECIDE("security_path_symlink", decide_dir_entry, deny_eacces),
-	DECIDE("security_path_truncate", decide_path_write, deny_eacces),
-	DECIDE("security_path_chmod", decide_path_write, deny_eacces),
-	DECIDE("security_path_chown", decide_path_write, deny_eacces),
-	DECIDE("vfs_utimes", decide_path_write, deny_eacces),
-	CHANGE("security_path_link", decide_link),
-	CHANGE("security_path_rename", decide_rename),
-	DECIDE("security_inode_setxattr", decide_xattr, deny_eacces),
-	DECIDE("security_inode_removexattr", decide_xattr, deny_eacces),
-	DECIDE("security_mmap_file", decide_mmap, deny_eacces),
-	DECIDE("security_file_mprotect", decide_mprotect, deny_eacces),
-	DECIDE("security_sb_mount", decide_mount, deny_eperm),
-	DECIDE("security_sb_umount", decide_mount, deny_eperm),
-	DECIDE("security_sb_pivotroot", decide_mount, deny_eperm),
-	DECIDE("security_move_mount", decide_mount, deny_eperm),
+	DECIDE("security_file_open", OPEN, decide_file_open, deny_eacces),
+	DECIDE("security_path_mknod", CREATE, decide_dir_entry, deny_eacces),
+	DECIDE("security_path_mkdir", MKDIR, decide_dir_entry, deny_eacces),
+	CHANGE("security_path_rmdir", RMDIR, decide_dir_entry),
+	CHANGE("security_path_unlink", UNLINK, decide_dir_entry),
+	DECIDE("security_path_symlink", SYMLINK, decide_dir_entry, deny_eacces),
+	DECIDE("security_path_truncate", TRUNCATE, decide_path_write, deny_eacces),
+	DECIDE("security_path_chmod", CHMOD, decide_path_write, deny_eacces),
+	DECIDE("security_path_chown", CHOWN, decide_path_write, deny_eacces),
+	DECIDE("vfs_utimes", UTIMES, decide_path_write, deny_eacces),
+	CHANGE("security_path_link", LINK, decide_link),
+	CHANGE("security_path_rename", RENAME, decide_rename),
+	DECIDE("security_inode_setxattr", SETXATTR, decide_xattr, deny_eacces),
+	DECIDE("security_inode_removexattr", REMOVEXATTR, decide_xattr, deny_eacces),
+	DECIDE("security_mmap_file", MMAP, decide_mmap, deny_eacces),
+	DECIDE("security_file_mprotect", MPROTECT, decide_mprotect, deny_eacces),
+	DECIDE("security_sb_mount", MOUNT, decide_mount, deny_eperm),
+	DECIDE("security_sb_umount", MOUNT, decide_mount, deny_eperm),
+	DECIDE("security_sb_pivotroot", MOUNT, decide_mount, deny_eperm),
+	DECIDE("security_move_mount", MOUNT, decide_mount, deny_eperm),
 	SYSCALL("__x64_sys_open_tree", false),
 	SYSCALL("__x64_sys_fsopen", false),
 	SYSCALL("__x64_sys_fspick", false),

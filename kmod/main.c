@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "cache.h"
+#include "events.h"
 #include "hook.h"
 #include "netlink.h"
 #include "registry.h"
@@ -38,6 +39,7 @@ static int __init fguard_init(void)
 	err = fguard_netlink_init();
 	if (err)
 		goto err_netlink;
+	fguard_events_start();
 	pr_info("loaded: file access guard for mount namespaces (ABI %d)\n",
 		FGUARD_ABI_VERSION);
 	return 0;
@@ -54,6 +56,7 @@ err_cache:
 
 static void __exit fguard_exit(void)
 {
+	fguard_events_stop();
 	fguard_netlink_uninit();
 	fguard_hook_uninit();
 	fguard_cache_uninit();

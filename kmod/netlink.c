@@ -21,6 +21,7 @@
 #include <uapi/linux/fguard.h>
 
 #include "compat.h"
+#include "events.h"
 #include "netlink.h"
 #include "registry.h"
 #include "symbols.h"
@@ -406,7 +407,11 @@ static int fguard_nl_get_ns_dumpit(struct sk_buff *skb,
 		    nla_put_u64_64bit(skb, FGUARD_A_DENIED, snap.stats.denied,
 				      FGUARD_A_PAD) ||
 		    nla_put_u64_64bit(skb, FGUARD_A_COMPLAINED,
-				      snap.stats.complained, FGUARD_A_PAD)) {
+				      snap.stats.complained, FGUARD_A_PAD) ||
+		    nla_put_u64_64bit(skb, FGUARD_A_EVENTS, snap.stats.events,
+				      FGUARD_A_PAD) ||
+		    nla_put_u64_64bit(skb, FGUARD_A_EVENTS_DROPPED,
+				      snap.stats.dropped, FGUARD_A_PAD)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -451,6 +456,19 @@ static const struct genl_small_ops fguard_nl_ops[] = {
 	},
 };
 
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "this kernel cannot restrict genetlink multicast groups to admins (needs 6.1.63 or later): fguard events would reach unprivileged listeners"
+#endif
+
+enum { MCGRP_EVENTS };
+
+static const struct genl_multicast_group fguard_mcgrps[] = {
+	[MCGRP_EVENTS] = {
+		.name = FGUARD_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
 static struct genl_family fguard_family __ro_after_init = {
 	.name = FGUARD_GENL_NAME,
 	.version = FGUARD_GENL_VERSION,
@@ -461,7 +479,59 @@ static struct genl_family fguard_family __ro_after_init = {
 	.small_ops = fguard_nl_ops,
 	.n_small_ops = ARRAY_SIZE(fguard_nl_ops),
 	.resv_start_op = FGUARD_CMD_GET_NS + 1,
+	.mcgrps = fguard_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(fguard_mcgrps),
 };
+
+bool fguard_nl_listening(void)
+{
+	return genl_has_listeners(&fguard_family, &init_net, MCGRP_EVENTS) > 0;
+}
+
+static int put_str(struct sk_buff *msg, int type, const char *s, bool has)
+{
+	return has ? nla_put_string(msg, type, s) : 0;
+}
+
+void fguard_nl_send_event(const struct fguard_event *ev)
+{
+	size_t size = nla_total_size(sizeof(ev->digest)) +
+		      nla_total_size(ev->exe_len + 1) +
+		      nla_total_size(ev->path_len + 1) +
+		      nla_total_size(ev->path2_len + 1) +
+		      nla_total_size(TASK_COMM_LEN) +
+		      nla_total_size_64bit(sizeof(u64)) +
+		      11 * nla_total_size(sizeof(u32));
+	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &fguard_family, 0, FGUARD_CMD_EVENT);
+	if (!hdr || nla_put_u32(msg, FGUARD_A_NS_INODE, ev->ns_inum) ||
+	    nla_put_u32(msg, FGUARD_A_ORIGIN_INODE, ev->origin_inum) ||
+	    nla_put(msg, FGUARD_A_DIGEST, sizeof(ev->digest), ev->digest) ||
+	    nla_put_u64_64bit(msg, FGUARD_A_EV_TIME, ev->time, FGUARD_A_PAD) ||
+	    nla_put_u32(msg, FGUARD_A_EV_PID, ev->pid) ||
+	    nla_put_u32(msg, FGUARD_A_EV_TGID, ev->tgid) ||
+	    nla_put_u32(msg, FGUARD_A_EV_UID, ev->uid) ||
+	    nla_put_string(msg, FGUARD_A_EV_COMM, ev->comm) ||
+	    put_str(msg, FGUARD_A_EV_EXE, fguard_event_exe(ev), ev->has_exe) ||
+	    nla_put_u32(msg, FGUARD_A_EV_OP, ev->op) ||
+	    nla_put_u32(msg, FGUARD_A_EV_PERMS, ev->perms) ||
+	    put_str(msg, FGUARD_A_EV_PATH, fguard_event_path(ev),
+		    ev->has_path) ||
+	    put_str(msg, FGUARD_A_EV_PATH2, fguard_event_path2(ev),
+		    ev->has_path2) ||
+	    nla_put_u32(msg, FGUARD_A_EV_DECISION, ev->decision) ||
+	    nla_put_u32(msg, FGUARD_A_EV_REPEAT, ev->repeat)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	/* -ESRCH: the last listener left meanwhile */
+	genlmsg_multicast(&fguard_family, msg, 0, MCGRP_EVENTS, GFP_KERNEL);
+}
 
 /* Drop the uploads of a closing socket. */
 static int release_notify(struct notifier_block *nb, unsigned long state,

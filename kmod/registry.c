@@ -296,6 +296,8 @@ bool fguard_registry_snapshot(unsigned long *cursor,
 			snap->stats.allowed += READ_ONCE(s->allowed);
 			snap->stats.denied += READ_ONCE(s->denied);
 			snap->stats.complained += READ_ONCE(s->complained);
+			snap->stats.events += READ_ONCE(s->events);
+			snap->stats.dropped += READ_ONCE(s->dropped);
 		}
 		rcu_read_unlock();
 		*cursor = i;

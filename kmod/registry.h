@@ -33,6 +33,8 @@ struct fguard_stats {
 	u64 allowed;
 	u64 denied;
 	u64 complained;
+	u64 events;		/* queued for listeners */
+	u64 dropped;		/* lost: rate limit, full queue, no memory */
 };
 
 /**
@@ -51,6 +53,7 @@ struct fguard_ns {
 	u32 inum;
 	struct fguard_guard *guard;
 	struct fguard_stats __percpu *stats;
+	atomic64_t ev_tat;	/* events token bucket (events.c) */
 	struct rcu_head rcu;
 };
 

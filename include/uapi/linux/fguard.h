@@ -63,7 +63,31 @@
  *            since the epoch), FGUARD_A_CHECKED, FGUARD_A_ALLOWED,
  *            FGUARD_A_DENIED, FGUARD_A_COMPLAINED: u64, FGUARD_A_ARMED: u32
  *            (0 while a policy loaded with FGUARD_LOAD_F_ARM_ON_EXEC waits
- *            for the namespace's first execve)
+ *            for the namespace's first execve), FGUARD_A_EVENTS,
+ *            FGUARD_A_EVENTS_DROPPED: u64 (denials reported to listeners,
+ *            merged ones included, and denials whose event was lost to the
+ *            rate limit, a full queue or a failed allocation; while a
+ *            listener is subscribed every denial counts in one of them)
+ *
+ * Multicast group FGUARD_MCGRP_EVENTS: one FGUARD_CMD_EVENT message per
+ * denial, and in complain mode per would-be denial, while a listener is
+ * subscribed. Subscribing needs CAP_NET_ADMIN. Events are rate-limited per
+ * namespace by a token bucket (module parameters event_rate, per second,
+ * and event_burst); consecutive identical events are merged into one with
+ * a repeat count.
+ *   FGUARD_A_NS_INODE: u32, FGUARD_A_ORIGIN_INODE: u32,
+ *   FGUARD_A_DIGEST: binary[32], FGUARD_A_EV_TIME: u64 (ns since the epoch,
+ *   of the first occurrence), FGUARD_A_EV_PID, FGUARD_A_EV_TGID: u32 (in
+ *   the initial pid namespace), FGUARD_A_EV_UID: u32 (initial user
+ *   namespace), FGUARD_A_EV_COMM: string, [FGUARD_A_EV_EXE: string, the
+ *   executable as the namespace sees it], FGUARD_A_EV_OP: u32 (enum
+ *   fguard_op), FGUARD_A_EV_PERMS: u32 (the permissions asked for),
+ *   [FGUARD_A_EV_PATH: string], [FGUARD_A_EV_PATH2: string, the new name of
+ *   a rename or link], FGUARD_A_EV_DECISION: u32 (enum fguard_decision),
+ *   FGUARD_A_EV_REPEAT: u32 (>= 1)
+ * A path the namespace cannot name (a mount of another namespace) is sent
+ * as "foreign:" and the path in that mount's namespace; a kernel-internal
+ * file (memfd, shared memory) as "internal:" and its name.
  */
 #ifndef _UAPI_LINUX_FGUARD_H
 #define _UAPI_LINUX_FGUARD_H
@@ -81,6 +105,36 @@ enum fguard_mode {
 	FGUARD_MODE_ENFORCE = 0,	/* deny what the policy does not allow */
 	FGUARD_MODE_COMPLAIN = 1,	/* allow, and count would-be denials */
 	__FGUARD_MODE_COUNT
+};
+
+#define FGUARD_MCGRP_EVENTS	"events"
+
+/* What a guarded process tried: FGUARD_A_EV_OP. */
+enum fguard_op {
+	FGUARD_OP_OPEN,		/* open for read and/or write */
+	FGUARD_OP_EXEC,		/* execve, a script's interpreter, uselib */
+	FGUARD_OP_CREATE,	/* O_CREAT, mknod, mkfifo, socket bind */
+	FGUARD_OP_MKDIR,
+	FGUARD_OP_RMDIR,
+	FGUARD_OP_UNLINK,
+	FGUARD_OP_SYMLINK,	/* the new name of a symlink */
+	FGUARD_OP_TRUNCATE,
+	FGUARD_OP_CHMOD,
+	FGUARD_OP_CHOWN,
+	FGUARD_OP_UTIMES,
+	FGUARD_OP_LINK,
+	FGUARD_OP_RENAME,
+	FGUARD_OP_SETXATTR,
+	FGUARD_OP_REMOVEXATTR,
+	FGUARD_OP_MMAP,		/* a file mapped executable */
+	FGUARD_OP_MPROTECT,	/* a file mapping made executable */
+	FGUARD_OP_MOUNT,	/* mount, umount, pivot_root, mount API */
+	__FGUARD_OP_COUNT
+};
+
+enum fguard_decision {
+	FGUARD_DECISION_DENIED = 1,	/* enforce mode: refused */
+	FGUARD_DECISION_COMPLAINED = 2,	/* complain mode: would be refused */
 };
 
 /* Flags of FGUARD_CMD_LOAD_COMMIT. */
@@ -105,6 +159,7 @@ enum fguard_cmd {
 	FGUARD_CMD_UNLOAD,
 	FGUARD_CMD_SET_MODE,
 	FGUARD_CMD_GET_NS,
+	FGUARD_CMD_EVENT,	/* multicast only */
 	__FGUARD_CMD_MAX
 };
 #define FGUARD_CMD_MAX (__FGUARD_CMD_MAX - 1)
@@ -130,6 +185,20 @@ enum fguard_attr {
 	FGUARD_A_PAD,
 	FGUARD_A_FLAGS,		/* u32, enum fguard_load_flag */
 	FGUARD_A_ARMED,		/* u32 */
+	FGUARD_A_EVENTS,	/* u64 */
+	FGUARD_A_EVENTS_DROPPED,	/* u64 */
+	FGUARD_A_EV_TIME,	/* u64 */
+	FGUARD_A_EV_PID,	/* u32 */
+	FGUARD_A_EV_TGID,	/* u32 */
+	FGUARD_A_EV_UID,	/* u32 */
+	FGUARD_A_EV_COMM,	/* string */
+	FGUARD_A_EV_EXE,	/* string */
+	FGUARD_A_EV_OP,		/* u32, enum fguard_op */
+	FGUARD_A_EV_PERMS,	/* u32, enum fguard_perm bits */
+	FGUARD_A_EV_PATH,	/* string */
+	FGUARD_A_EV_PATH2,	/* string */
+	FGUARD_A_EV_DECISION,	/* u32, enum fguard_decision */
+	FGUARD_A_EV_REPEAT,	/* u32 */
 	__FGUARD_A_LAST
 };
 #define FGUARD_A_MAX (__FGUARD_A_LAST - 1)
