@@ -38,6 +38,17 @@ others() {	# round
 	done
 }
 
+denied() {	# round off|on
+	if [ "$2" = on ]; then
+		fguardctl monitor --ns "$(readlink /proc/$U100K/ns/mnt | tr -dc 0-9)" > /dev/null 2>&1 &
+		mon=$!
+		sleep 1
+	fi
+	run $1 "denied-events-$2" inns $U100K denied-open $S $N
+	[ "$2" = on ] && { kill $mon; wait $mon 2>/dev/null; }
+}
+S=/payload/bench/secret.txt
+
 run() {	# round config cmd...
 	r=$1 c=$2
 	shift 2
@@ -77,6 +88,13 @@ while [ $r -le $ROUNDS ]; do
 		esac
 	done
 	others $r guarded
+	# a denied open, with nobody listening for events and with a monitor
+	# (rate limit at its default: most events are dropped), order alternating
+	if [ $((r % 2)) = 1 ]; then
+		denied $r off; denied $r on
+	else
+		denied $r on; denied $r off
+	fi
 	rmmod fguard || exit 1
 	r=$((r + 1))
 done

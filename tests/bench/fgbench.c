@@ -8,8 +8,10 @@
  *   fgbench rename DIR N           rename DIR/a to DIR/b and back
  *   fgbench unlink DIR N           create and unlink DIR/u
  *   fgbench exec PROG N            fork, exec PROG (argv[1] "noop"), wait
+ *   fgbench denied-open PATH N     N opens that the guard refuses (EACCES)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/landlock.h>
@@ -107,6 +109,27 @@ fail:
 	return 1;
 }
 
+/* Opens the guard must refuse: anything but EACCES is an error. */
+static int loop_denied(const char *path, long n)
+{
+	double t0, t1;
+	long i;
+
+	for (i = 0; i < 1000; i++)
+		if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+			goto bad;
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+			goto bad;
+	t1 = now();
+	printf("%.1f\n", (t1 - t0) / n);
+	return 0;
+bad:
+	fprintf(stderr, "fgbench: %s: not refused with EACCES\n", path);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	long n, i;
@@ -118,6 +141,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "rename") || !strcmp(argv[1], "unlink") ||
 	    !strcmp(argv[1], "exec"))
 		return loop_other(argv[1], argv[2], n);
+	if (!strcmp(argv[1], "denied-open"))
+		return loop_denied(argv[2], n);
 	if (!strcmp(argv[1], "landlock-open")) {
 		if (landlock(argv[2]))
 			return 1;
@@ -141,6 +166,6 @@ int main(int argc, char **argv)
 	printf("%.1f\n", (t1 - t0) / n);
 	return 0;
 usage:
-	fprintf(stderr, "usage: fgbench open|landlock-open|rename|unlink|exec PATH N\n");
+	fprintf(stderr, "usage: fgbench open|landlock-open|denied-open|rename|unlink|exec PATH N\n");
 	return 2;
 }

@@ -17,6 +17,7 @@ rm -rf "$p"
 mkdir -p "$p/policies" "$p/bench/data"
 cp fguard.ko fguardctl build/guest/fgprobe build/guest/fgbench tests/bench/bench-guest.sh "$p/"
 echo data > "$p/bench/data/file.txt"
+echo secret > "$p/bench/secret.txt"
 mkdir -p "$p/bench/rw"
 {
 	echo "rx /payload/*  # the benchmark programs"
@@ -71,5 +72,10 @@ END {
 			printf "%-22s %12.1f %8.3f %12s\n", b, median(v[b]), 1, "1.000"
 			printf "%-22s %12.1f %8.3f %12.3f\n", g, median(v[g]), median(v[g]) / median(v[b]), paired(g, b)
 		}
+	}
+	if (("denied-events-off" in v) && ("denied-events-on" in v)) {
+		printf "\n%-22s %12s %8s %12s\n", "denied open (100k)", "ns/call", "ratio", "paired"
+		printf "%-22s %12.1f %8.3f %12s\n", "events off", median(v["denied-events-off"]), 1, "1.000"
+		printf "%-22s %12.1f %8.3f %12.3f\n", "events on (monitor)", median(v["denied-events-on"]), median(v["denied-events-on"]) / median(v["denied-events-off"]), paired("denied-events-on", "denied-events-off")
 	}
 }' "$out" | tee build/bench-table.txt
