@@ -222,26 +222,25 @@ static bool event_path(const struct path *path, int slot, const char **out,
 	return true;
 }
 
-/* The executable of the current task, as its namespace names it. */
+/*
+ * The executable of the current task, named like an event's path: a
+ * process that entered the namespace from outside (nsenter, docker exec)
+ * runs a "foreign:" one.
+ */
 static bool event_exe(int slot, const char **out, u16 *out_len)
 {
-	char *buf = this_cpu_ptr(path_bufs) + slot * PATH_BUF;
 	struct mm_struct *mm = current->mm;
 	struct file *exe;
-	char *p;
+	bool ok;
 
 	if (!mm)
 		return false;
 	exe = rcu_dereference(mm->exe_file);
 	if (!exe || !get_file_rcu(exe))
 		return false;
-	p = fguard_sym.d_absolute_path(&exe->f_path, buf, PATH_MAX);
+	ok = event_path(&exe->f_path, slot, out, out_len);
 	fput(exe);
-	if (IS_ERR(p))
-		return false;
-	*out = p;
-	*out_len = buf + PATH_MAX - 1 - p;
-	return true;
+	return ok;
 }
 
 /*

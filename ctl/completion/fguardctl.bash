@@ -22,6 +22,8 @@ _fguardctl() {
 	unload) COMPREPLY=($(compgen -W "--pid --ns" -- "$cur")) ;;
 	mode) COMPREPLY=($(compgen -W "--pid --ns enforce complain" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+	monitor) COMPREPLY=($(compgen -W "--pid --ns --json --count" -- "$cur")) ;;
+	learn) COMPREPLY=($(compgen -W "--pid --ns --duration -o" -- "$cur") $(compgen -f -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
