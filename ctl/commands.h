@@ -14,6 +14,7 @@ int build_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 int diff_main(int argc, char **argv);
 int ocihook_main(int argc, char **argv);
+int importtrace_main(int argc, char **argv);
 
 extern const char *prog;
 
