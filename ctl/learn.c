@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Learning exact rules from observed accesses (see learn.h). */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -708,6 +709,24 @@ static void rewrite_line(const char *s, size_t n, unsigned int perms,
 	}
 }
 
+static bool in_text(const char *text, size_t len, const char *line)
+{
+	size_t n = strlen(line);
+	const char *s = text, *end = text + len;
+
+	/* at the start of a line */
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+
+		if ((size_t)(end - s) >= n && !memcmp(s, line, n))
+			return true;
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return false;
+}
+
 static void timestamp(char *buf, size_t len)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -731,8 +750,10 @@ int fg_learner_write(const struct fg_learner *l, const char *orig_text,
 	struct fg_policy orig;
 	struct entry **sorted = NULL, **widen = NULL;
 	unsigned int *widen_line = NULL;
-	char *gen = NULL, err[512], date[32];
-	size_t genlen = 0, nnew = 0, nwiden = 0, i, width = 0;
+	char *gen = NULL, err[512], date[32], **sugg = NULL, *mount_line = NULL;
+	char *dirtext = NULL;
+	size_t genlen = 0, nnew = 0, nwiden = 0, i, width = 0, nsugg = 0, dirlen = 0;
+	FILE *dirs;
 	const char *s, *end;
 	unsigned int lineno = 0;
 	int ret = -1;
@@ -798,11 +819,46 @@ int fg_learner_write(const struct fg_learner *l, const char *orig_text,
 		s += n + 1;
 	}
 
-	if (nnew || nwiden || fg_learner_suggestions(l)) {
-		char **sugg = calloc(l->nsugg + 1, sizeof(*sugg));
-
-		if (!sugg)
+	/*
+	 * Suggestions the text already makes are not repeated: importing the
+	 * same trace twice gives the same file.
+	 */
+	if (l->mounts) {
+		if (asprintf(&mount_line, "# suggestion: the program mounted (%zu operation%s, first: %s); \"allow mount\" would permit it\n",
+			     l->mounts, l->mounts == 1 ? "" : "s",
+			     l->mount_first ? l->mount_first : "?") < 0) {
+			mount_line = NULL;
 			goto out;
+		}
+		if (in_text(orig_text, orig_len, mount_line)) {
+			free(mount_line);
+			mount_line = NULL;
+		}
+	}
+	sugg = calloc(l->nsugg + 1, sizeof(*sugg));
+	if (!sugg)
+		goto out;
+	for (i = 0; i < l->nsugg; i++) {
+		if (asprintf(&sugg[nsugg], "# suggestion: %s\n", l->sugg[i]) < 0) {
+			sugg[nsugg] = NULL;
+			goto out;
+		}
+		if (in_text(orig_text, orig_len, sugg[nsugg])) {
+			free(sugg[nsugg]);
+			sugg[nsugg] = NULL;
+		} else {
+			nsugg++;
+		}
+	}
+	qsort(sugg, nsugg, sizeof(*sugg), str_cmp);
+	dirs = open_memstream(&dirtext, &dirlen);
+	if (!dirs)
+		goto out;
+	dir_suggestions(l, dirs);
+	if (fclose(dirs))
+		goto out;
+
+	if (nnew || nwiden || mount_line || nsugg || dirlen) {
 		timestamp(date, sizeof(date));
 		fprintf(out, "\n# --- learned by fguardctl %s on %s ---\n",
 			how ? how : "learn", date);
@@ -816,23 +872,23 @@ int fg_learner_write(const struct fg_learner *l, const char *orig_text,
 				fg_perms_str(sorted[i]->perms, pb), (int)width,
 				sorted[i]->path, sorted[i]->reason);
 		}
-		if (fg_learner_suggestions(l))
+		if (mount_line || nsugg || dirlen)
 			fputc('\n', out);
-		if (l->mounts)
-			fprintf(out, "# suggestion: the program mounted (%zu operation%s, first: %s); \"allow mount\" would permit it\n",
-				l->mounts, l->mounts == 1 ? "" : "s",
-				l->mount_first ? l->mount_first : "?");
-		if (l->nsugg) {
-			memcpy(sugg, l->sugg, l->nsugg * sizeof(*sugg));
-			qsort(sugg, l->nsugg, sizeof(*sugg), str_cmp);
-		}
-		for (i = 0; i < l->nsugg; i++)
-			fprintf(out, "# suggestion: %s\n", sugg[i]);
-		free(sugg);
-		dir_suggestions(l, out);
+		if (mount_line)
+			fputs(mount_line, out);
+		for (i = 0; i < nsugg; i++)
+			fputs(sugg[i], out);
+		/* a directory suggestion needs a learned rule: always new */
+		fwrite(dirtext, 1, dirlen, out);
 	}
 	ret = ferror(out) ? -1 : 0;
 out:
+	if (sugg)
+		for (i = 0; sugg[i]; i++)
+			free(sugg[i]);
+	free(sugg);
+	free(mount_line);
+	free(dirtext);
 	free(sorted);
 	free(widen);
 	free(widen_line);

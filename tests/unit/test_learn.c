@@ -446,6 +446,26 @@ static void output_does_not_depend_on_the_order_seen(void **state)
 	end(&e2);
 }
 
+static void suggestions_already_in_the_text_are_not_repeated(void **state)
+{
+	struct env e, again;
+
+	(void)state;
+	start(&e, "rw /tmp/**\n");
+	assert_int_equal(add(&e, FG_OP_EXEC, X, "/tmp/prog", NULL), -1);
+	assert_int_equal(add(&e, FG_OP_MOUNT, 0, "/mnt", NULL), -1);
+	finish(&e);
+	assert_non_null(strstr(e.out, "# suggestion: the program mounted"));
+	/* the same accesses on the written policy: nothing to add */
+	start(&again, e.out);
+	assert_int_equal(add(&again, FG_OP_EXEC, X, "/tmp/prog", NULL), -1);
+	assert_int_equal(add(&again, FG_OP_MOUNT, 0, "/mnt", NULL), -1);
+	finish(&again);
+	assert_string_equal(again.out, e.out);
+	end(&again);
+	end(&e);
+}
+
 static void a_binary_base_is_written_in_its_text_form(void **state)
 {
 	struct fg_policy text, bin;
@@ -508,6 +528,7 @@ int main(void)
 		cmocka_unit_test(paths_a_rule_cannot_carry_are_refused),
 		cmocka_unit_test(only_exact_rules_are_ever_written),
 		cmocka_unit_test(output_does_not_depend_on_the_order_seen),
+		cmocka_unit_test(suggestions_already_in_the_text_are_not_repeated),
 		cmocka_unit_test(a_binary_base_is_written_in_its_text_form),
 	};
 
