@@ -16,12 +16,14 @@ _fguardctl() {
 		return ;;
 	--mode) COMPREPLY=($(compgen -W "enforce complain" -- "$cur")); return ;;
 	--ns|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--root|--cwd) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
 	case $cmd in
 	load) COMPREPLY=($(compgen -W "--pid --ns --mode" -- "$cur") $(compgen -f -- "$cur")) ;;
 	unload) COMPREPLY=($(compgen -W "--pid --ns" -- "$cur")) ;;
 	mode) COMPREPLY=($(compgen -W "--pid --ns enforce complain" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+	import-trace) COMPREPLY=($(compgen -W "-o --root --cwd --no-resolve" -- "$cur") $(compgen -f -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
