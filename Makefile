@@ -66,7 +66,12 @@ build/tests/%: tests/unit/%.c $(SAN_OBJS)
 	@[ $(V) = 1 ] || echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(SAN) -Ictl -o $@ $^ $(PKG_LIBS) -lcmocka
 
-unit: $(UNIT_BINS)
+# fguardctl under ASan/UBSan, for the CLI tests that feed it hostile input
+build/fguardctl-san: $(SAN_OBJS) build/san/ctl/fguardctl.o
+	@[ $(V) = 1 ] || echo "  LD [san] $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+unit: $(UNIT_BINS) build/fguardctl-san
 
 module:
 	@test -d "$(KDIR)" || { echo "No kernel build tree at $(KDIR)."; \

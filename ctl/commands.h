@@ -22,6 +22,7 @@ int learn_main(int argc, char **argv);
 #include <stdint.h>
 void fg_catch_signals(volatile sig_atomic_t **flag);
 uint32_t fg_ns_inode(const char *pid_arg, const char *ns_arg);
+int importtrace_main(int argc, char **argv);
 
 extern const char *prog;
 

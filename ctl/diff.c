@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "diff.h"
 #include "policy.h"
 
 static void usage(FILE *f)
@@ -64,7 +65,8 @@ static struct ent *sorted(const struct fg_policy *p)
 	return e;
 }
 
-static void header(const char *field, const char *a, const char *b, bool porc)
+static void header(FILE *out, const char *field, const char *a, const char *b,
+		   bool porc)
 {
 	if (!a)
 		a = "";
@@ -73,32 +75,107 @@ static void header(const char *field, const char *a, const char *b, bool porc)
 	if (!strcmp(a, b))
 		return;
 	if (porc)
-		printf("header\t%s\t%s\t%s\n", field, a, b);
+		fprintf(out, "header\t%s\t%s\t%s\n", field, a, b);
 	else
-		printf("  %s: %s -> %s\n", field, *a ? a : "(none)", *b ? b : "(none)");
+		fprintf(out, "  %s: %s -> %s\n", field, *a ? a : "(none)",
+			*b ? b : "(none)");
 }
 
-static void line(char sign, const struct ent *e, bool porc)
+static void line(FILE *out, char sign, const struct ent *e, bool porc)
 {
 	char perms[4];
 
 	if (porc)
-		printf("%c\t%s\t%s\t%s\n", sign, fg_perms_str(e->r->perms, perms),
-		       e->pat, e->r->reason ? e->r->reason : "");
+		fprintf(out, "%c\t%s\t%s\t%s\n", sign, fg_perms_str(e->r->perms, perms),
+			e->pat, e->r->reason ? e->r->reason : "");
 	else if (e->r->reason)
-		printf("%c %-3s %s  # %s\n", sign, fg_perms_str(e->r->perms, perms),
-		       e->pat, e->r->reason);
+		fprintf(out, "%c %-3s %s  # %s\n", sign, fg_perms_str(e->r->perms, perms),
+			e->pat, e->r->reason);
 	else
-		printf("%c %-3s %s\n", sign, fg_perms_str(e->r->perms, perms), e->pat);
+		fprintf(out, "%c %-3s %s\n", sign, fg_perms_str(e->r->perms, perms),
+			e->pat);
+}
+
+static void free_sorted(struct ent *e, size_t n)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < n; i++)
+		free(e[i].pat);
+	free(e);
+}
+
+int fg_policy_diff(const struct fg_policy *a, const struct fg_policy *b,
+		   const char *name_a, const char *name_b, bool porc, FILE *out,
+		   struct fg_diff_counts *n)
+{
+	struct ent *e[2] = { sorted(a), sorted(b) };
+	size_t i = 0, j = 0;
+
+	memset(n, 0, sizeof(*n));
+	if (!e[0] || !e[1]) {
+		free_sorted(e[0], a->nrules);
+		free_sorted(e[1], b->nrules);
+		return -1;
+	}
+	if (!porc)
+		fprintf(out, "--- %s\n+++ %s\n", name_a, name_b);
+	header(out, "image", a->image, b->image, porc);
+	header(out, "digest", a->digest, b->digest, porc);
+	header(out, "entrypoint", a->entrypoint, b->entrypoint, porc);
+	header(out, "mode", a->mode ? "complain" : "enforce",
+	       b->mode ? "complain" : "enforce", porc);
+	while (i < a->nrules || j < b->nrules) {
+		int c = i >= a->nrules ? 1 : j >= b->nrules ? -1 :
+			strcmp(e[0][i].pat, e[1][j].pat);
+
+		if (c < 0) {
+			line(out, '-', &e[0][i++], porc);
+			n->removed++;
+		} else if (c > 0) {
+			line(out, '+', &e[1][j++], porc);
+			n->added++;
+		} else {
+			const struct fg_rule *ra = e[0][i].r, *rb = e[1][j].r;
+
+			if (ra->perms != rb->perms) {
+				char pa[4], pb[4];
+
+				if (porc)
+					fprintf(out, "~\t%s\t%s\t%s\t%s\n",
+						fg_perms_str(ra->perms, pa),
+						fg_perms_str(rb->perms, pb), e[1][j].pat,
+						rb->reason ? rb->reason : "");
+				else
+					fprintf(out, "~ %s -> %s  %s%s%s\n",
+						fg_perms_str(ra->perms, pa),
+						fg_perms_str(rb->perms, pb), e[1][j].pat,
+						rb->reason ? "  # " : "",
+						rb->reason ? rb->reason : "");
+				n->changed++;
+				if (rb->perms & ~ra->perms)
+					n->widened++;
+			}
+			i++;
+			j++;
+		}
+	}
+	if (!porc)
+		fprintf(out, "%zu added, %zu removed, %zu changed\n", n->added,
+			n->removed, n->changed);
+	free_sorted(e[0], a->nrules);
+	free_sorted(e[1], b->nrules);
+	return 0;
 }
 
 int diff_main(int argc, char **argv)
 {
 	const char *files[2] = { NULL, NULL };
 	bool porc = false, exit_code = false, fail_grant = false;
+	struct fg_diff_counts n;
 	struct fg_policy p[2];
-	struct ent *e[2] = { NULL, NULL };
-	size_t i = 0, j = 0, added = 0, removed = 0, changed = 0, widened = 0;
 	char err[512];
 	int k, nf = 0, ret = 1;
 
@@ -134,65 +211,17 @@ int diff_main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			goto out;
 		}
-	e[0] = sorted(&p[0]);
-	e[1] = sorted(&p[1]);
-	if (!e[0] || !e[1]) {
+	if (fg_policy_diff(&p[0], &p[1], files[0], files[1], porc, stdout, &n)) {
 		fprintf(stderr, "out of memory\n");
 		goto out;
 	}
-	if (!porc)
-		printf("--- %s\n+++ %s\n", files[0], files[1]);
-	header("image", p[0].image, p[1].image, porc);
-	header("digest", p[0].digest, p[1].digest, porc);
-	header("entrypoint", p[0].entrypoint, p[1].entrypoint, porc);
-	header("mode", p[0].mode ? "complain" : "enforce",
-	       p[1].mode ? "complain" : "enforce", porc);
-	while (i < p[0].nrules || j < p[1].nrules) {
-		int c = i >= p[0].nrules ? 1 : j >= p[1].nrules ? -1 :
-			strcmp(e[0][i].pat, e[1][j].pat);
-
-		if (c < 0) {
-			line('-', &e[0][i++], porc);
-			removed++;
-		} else if (c > 0) {
-			line('+', &e[1][j++], porc);
-			added++;
-		} else {
-			const struct fg_rule *a = e[0][i].r, *b = e[1][j].r;
-
-			if (a->perms != b->perms) {
-				char pa[4], pb[4];
-
-				if (porc)
-					printf("~\t%s\t%s\t%s\t%s\n", fg_perms_str(a->perms, pa),
-					       fg_perms_str(b->perms, pb), e[1][j].pat,
-					       b->reason ? b->reason : "");
-				else
-					printf("~ %s -> %s  %s%s%s\n", fg_perms_str(a->perms, pa),
-					       fg_perms_str(b->perms, pb), e[1][j].pat,
-					       b->reason ? "  # " : "", b->reason ? b->reason : "");
-				changed++;
-				if (b->perms & ~a->perms)
-					widened++;
-			}
-			i++;
-			j++;
-		}
-	}
-	if (!porc)
-		printf("%zu added, %zu removed, %zu changed\n", added, removed, changed);
 	ret = 0;
-	if (exit_code && (added || removed || changed))
+	if (exit_code && (n.added || n.removed || n.changed))
 		ret = 1;
-	if (fail_grant && (added || widened))
+	if (fail_grant && (n.added || n.widened))
 		ret = 1;
 out:
-	for (k = 0; k < 2; k++) {
-		if (e[k])
-			for (size_t x = 0; x < p[k].nrules; x++)
-				free(e[k][x].pat);
-		free(e[k]);
-		fg_policy_free(&p[k]);
-	}
+	fg_policy_free(&p[0]);
+	fg_policy_free(&p[1]);
 	return ret;
 }

@@ -22,11 +22,13 @@ static const struct {
 	{ "check", check_main, "Decide accesses against a policy, like the kernel" },
 	{ "explain", explain_main, "Say why a path is or is not allowed" },
 	{ "diff", diff_main, "Show rules added and removed between two policies" },
+	{ "import-trace", importtrace_main, "Extend a policy with what an strace log shows" },
 	{ "load", load_main, "Load a policy into the kernel for a mount namespace" },
 	{ "unload", unload_main, "Remove the policy of a mount namespace" },
 	{ "mode", mode_main, "Switch a guarded namespace to enforce or complain" },
 	{ "status", status_main, "Show guarded namespaces and their counters" },
 	{ "monitor", monitor_main, "Print denial events as they happen" },
+	{ "learn", learn_main, "Extend a policy with what a running container needs" },
 	{ "oci-hook", ocihook_main, "OCI runtime hook: guard a container from its entry point" },
 };
 
@@ -37,7 +39,7 @@ static void show_usage(FILE *f)
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\n", prog);
 	fprintf(f, "Available subcommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].description);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].description);
 	fprintf(f, "\nYou may pass `--help' to any of these subcommands to view usage.\n");
 }
 
@@ -64,7 +66,7 @@ int main(int argc, char *argv[])
 		if (!strcmp(argv[1], commands[i].name)) {
 			int ret = commands[i].fn(argc - 1, argv + 1);
 
-			/* 0 or 1; `check' alone uses 2 for "could not decide". */
+			/* 0 or 1; `check' and `import-trace' use 2 for errors. */
 			return ret >= 0 && ret <= 2 ? ret : 1;
 		}
 	fprintf(stderr, "Invalid subcommand: `%s'\n", argv[1]);

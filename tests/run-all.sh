@@ -74,6 +74,10 @@ if [ -x tests/build-tests.sh ]; then
 	count_tap "build tests" build/build-tests.log "${PIPESTATUS[0]}"
 fi
 
+step "fguardctl import-trace on real strace logs"
+tests/trace-tests.sh "$top/fguardctl" 2>&1 | tee build/trace-tests.log
+count_tap "trace tests" build/trace-tests.log "${PIPESTATUS[0]}"
+
 step "installation: make install, DKMS add and build (nothing loaded)"
 tests/install-tests.sh 2>&1 | tee build/install-tests.out
 count_tap "install tests" build/install-tests.out "${PIPESTATUS[0]}"

@@ -16,6 +16,7 @@ _fguardctl() {
 		return ;;
 	--mode) COMPREPLY=($(compgen -W "enforce complain" -- "$cur")); return ;;
 	--ns|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--root|--cwd) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
 	case $cmd in
 	load) COMPREPLY=($(compgen -W "--pid --ns --mode" -- "$cur") $(compgen -f -- "$cur")) ;;
@@ -24,6 +25,7 @@ _fguardctl() {
 	status) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
 	monitor) COMPREPLY=($(compgen -W "--pid --ns --json --count" -- "$cur")) ;;
 	learn) COMPREPLY=($(compgen -W "--pid --ns --duration -o" -- "$cur") $(compgen -f -- "$cur")) ;;
+	import-trace) COMPREPLY=($(compgen -W "-o --root --cwd --no-resolve" -- "$cur") $(compgen -f -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -35,6 +35,10 @@ for target in tests/fuzz/fuzz_*.c; do
 		printf '\003\000#!/bin/sh\n. /etc/x.sh\nexec "$@"\n' > "$corpus/sh"
 		printf '\003\001import os\nfrom json import decoder\n' > "$corpus/py"
 		printf '\003\002include /etc/*.conf;\nroot /srv;\nlog /var/log/x.log;\n' > "$corpus/conf" ;;
+	fuzz_strace)
+		# real strace lines of each kind the reader handles
+		sed -n '/^[[:space:]]*"[0-9[<]/{s/^[[:space:]]*"//;s/\\n"$//;s/\\"/"/g;p}' \
+			tests/unit/test_strace.c > "$corpus/lines" ;;
 	esac
 	[ -d "tests/fuzz/corpus/$name" ] && cp "tests/fuzz/corpus/$name"/* "$corpus/" 2>/dev/null
 	if "$out/$name" -max_total_time="$secs" -max_len=65536 -timeout=10 -print_final_stats=1 \
