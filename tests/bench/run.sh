@@ -43,9 +43,13 @@ grep -q '^bench-done' "$out" || { echo "benchmark did not finish"; exit 1; }
 echo
 echo "open+close of an allowed file, ${BENCH_ROUNDS:-7} interleaved rounds of ${BENCH_N:-200000}"
 echo "calls (QEMU TCG guest). ratio: median over median of no module; paired:"
-echo "median of each round's ratio to no module in that round"
+echo "median of each round's ratio to no module in that round (measured before"
+echo "and after the module's runs, and averaged)"
 awk '
-/^bench [0-9]/ { v[$3] = v[$3] " " $4; x[$2, $3] = $4; if ($2 > rounds) rounds = $2
+# a configuration measured twice in a round (none: before and after the
+# module's runs) counts with the mean of the two in that round
+/^bench [0-9]/ { v[$3] = v[$3] " " $4; xs[$2, $3] += $4; xn[$2, $3]++
+		 x[$2, $3] = xs[$2, $3] / xn[$2, $3]; if ($2 > rounds) rounds = $2
 		 if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
 function median(s,   a, k, i, j, t) {
 	k = split(s, a, " ")
