@@ -396,6 +396,31 @@ static int decide_dir_entry(struct pt_regs *regs, u8 op)
 			    (struct dentry *)ARG(regs, 1), FGUARD_PERM_WRITE, op);
 }
 
+/*
+ * security_path_mknod(dir, dentry, mode, dev): a device node would open a
+ * disk or kernel memory under a name of the attacker's choosing, in any
+ * directory the policy lets it write; no path rule can judge that. Refused
+ * in a guarded namespace: a runtime makes /dev before the entry point runs.
+ */
+static int decide_mknod(struct pt_regs *regs, u8 op)
+{
+	const struct path *dir = (const struct path *)ARG(regs, 0);
+	struct path path = { .mnt = dir->mnt, .dentry = (struct dentry *)ARG(regs, 1) };
+	struct access a = { .op = op, .want = FGUARD_PERM_WRITE, .path = &path };
+	umode_t mode = (umode_t)ARG(regs, 2);
+	struct fguard_ns *e;
+	int err = 0;
+
+	if (!S_ISCHR(mode) && !S_ISBLK(mode))
+		return decide_dir_entry(regs, op);
+	rcu_read_lock();
+	e = current_guard();
+	if (e)
+		err = finish(e, false, -EACCES, &a);
+	rcu_read_unlock();
+	return err;
+}
+
 /* security_path_{truncate,chmod,chown}(path, ...), vfs_utimes(path, ...) */
 static int decide_path_write(struct pt_regs *regs, u8 op)
 {
@@ -702,7 +727,7 @@ static struct fguard_hook hooks[] = {
 	{ .name = "copy_mnt_ns", .func = hook_copy_mnt_ns },
 	{ .name = "d_delete", .func = hook_d_delete },
 	DECIDE("security_file_open", OPEN, decide_file_open, deny_eacces),
-	DECIDE("security_path_mknod", CREATE, decide_dir_entry, deny_eacces),
+	DECIDE("security_path_mknod", CREATE, decide_mknod, deny_eacces),
 	DECIDE("security_path_mkdir", MKDIR, decide_dir_entry, deny_eacces),
 	CHANGE("security_path_rmdir", RMDIR, decide_dir_entry),
 	CHANGE("security_path_unlink", UNLINK, decide_dir_entry),

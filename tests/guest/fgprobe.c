@@ -52,6 +52,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -460,6 +461,11 @@ static int attack(const char *op, int argc, char **argv)
 		return ret(mkfifo(argv[0], 0644));
 	if (A("mknod", 1))
 		return ret(mknod(argv[0], S_IFREG | 0644, 0));
+	/* a device node of the guest's first disk, then reading it */
+	if (A("mknod-blk", 1))
+		return ret(mknod(argv[0], S_IFBLK | 0600, makedev(254, 0)));
+	if (A("mknod-chr", 1))
+		return ret(mknod(argv[0], S_IFCHR | 0600, makedev(1, 1)));
 	if (A("bind", 1))
 		return op_bind(argv[0]);
 	if (A("mkdir", 1))

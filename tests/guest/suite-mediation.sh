@@ -70,6 +70,10 @@ attacks() {
 	control "mkfifo in /tmp" mkfifo /tmp/fifo
 	attack "mknod of a regular file" EACCES mknod /data/node
 	control "mknod in /tmp" mknod /tmp/node
+	# a device node names a disk or kernel memory under a name the
+	# attacker chooses, in a directory the policy lets it write
+	attack "mknod of a block device in a writable directory" EACCES mknod-blk /tmp/disk
+	attack "mknod of /dev/mem's char device in a writable directory" EACCES mknod-chr /tmp/mem
 	attack "unix socket bind" EACCES bind /data/sock
 	control "unix socket bind in /tmp" bind /tmp/sock
 	attack "mkdir" EACCES mkdir /data/ro/newdir
@@ -197,6 +201,10 @@ mkdir -p /tmp/rootfs-ma/tmp/m
 control "mount tmpfs when the policy allows mount" mount-tmpfs /tmp/m
 control "exec from a memfd when the policy allows memfd-exec" memfd-exec /bin/fgprobe
 kill "$MA"
+
+# the device-node refusals are the guard's, not the kernel's
+t "host: mknod of a block device works unguarded (control)" ./fgprobe expect OK mknod-blk /tmp/host-disk
+rm -f /tmp/host-disk
 
 echo "# attacks tried: $ATTACKS, blocked: $BLOCKED"
 t "every attack was blocked ($BLOCKED of $ATTACKS)" test "$ATTACKS" -eq "$BLOCKED"
