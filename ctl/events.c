@@ -30,6 +30,7 @@ static const char *const op_names[__FGUARD_OP_COUNT] = {
 	[FGUARD_OP_MMAP] = "mmap",
 	[FGUARD_OP_MPROTECT] = "mprotect",
 	[FGUARD_OP_MOUNT] = "mount",
+	[FGUARD_OP_IOCTL] = "ioctl",
 };
 
 const char *fg_kop_name(uint32_t op, char buf[16])

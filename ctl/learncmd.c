@@ -35,7 +35,8 @@ static int learner_op(uint32_t op)
 	case FGUARD_OP_RMDIR: return FG_OP_RMDIR;
 	case FGUARD_OP_UNLINK: return FG_OP_UNLINK;
 	case FGUARD_OP_TRUNCATE: return FG_OP_TRUNCATE;
-	case FGUARD_OP_CHMOD: return FG_OP_CHMOD;
+	case FGUARD_OP_CHMOD:
+	case FGUARD_OP_IOCTL: return FG_OP_CHMOD;	/* w on the path, too */
 	case FGUARD_OP_CHOWN: return FG_OP_CHOWN;
 	case FGUARD_OP_UTIMES: return FG_OP_UTIMES;
 	case FGUARD_OP_LINK: return FG_OP_LINK;

@@ -12,6 +12,7 @@
  *  - security_path_{link,rename}: new names for old files, which may never
  *    grant more than the old name did;
  *  - vfs_utimes, security_inode_{setxattr,removexattr}: metadata;
+ *  - security_file_ioctl{,_compat}: the ioctls that change a file's flags;
  *  - security_mmap_file, security_file_mprotect: mapping file code;
  *  - security_sb_{mount,umount,pivotroot}, security_move_mount and the
  *    new mount API syscalls: the mount topology;
@@ -32,6 +33,8 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/fscrypt.h>
+#include <linux/fsverity.h>
 #include <linux/ftrace.h>
 #include <linux/mman.h>
 #include <linux/mm_types.h>
@@ -564,6 +567,31 @@ static int decide_xattr(struct pt_regs *regs, u8 op)
 	return err;
 }
 
+/*
+ * security_file_ioctl{,_compat}(file, cmd, arg): the ioctls that change a
+ * file through a descriptor that may be open for reading only: inode flags
+ * (immutable, append-only: chattr), the fsxattr flags and project, the
+ * inode generation, fs-verity, an encryption policy. They need w on the
+ * file's path like chmod does. Every other ioctl is the driver's business.
+ */
+static int decide_ioctl(struct pt_regs *regs, u8 op)
+{
+	const struct file *file = (const struct file *)ARG(regs, 0);
+
+	switch ((unsigned int)ARG(regs, 1)) {
+	case FS_IOC_SETFLAGS:
+	case FS_IOC32_SETFLAGS:
+	case FS_IOC_FSSETXATTR:
+	case FS_IOC_SETVERSION:
+	case FS_IOC32_SETVERSION:
+	case FS_IOC_ENABLE_VERITY:
+	case FS_IOC_SET_ENCRYPTION_POLICY:
+		return check_path(&file->f_path, FGUARD_PERM_WRITE, op);
+	default:
+		return 0;
+	}
+}
+
 /* security_mmap_file(file, prot, flags): mapping a file as code needs x. */
 static int decide_mmap(struct pt_regs *regs, u8 op)
 {
@@ -740,6 +768,9 @@ static struct fguard_hook hooks[] = {
 	CHANGE("security_path_rename", RENAME, decide_rename),
 	DECIDE("security_inode_setxattr", SETXATTR, decide_xattr, deny_eacces),
 	DECIDE("security_inode_removexattr", REMOVEXATTR, decide_xattr, deny_eacces),
+	DECIDE("security_file_ioctl", IOCTL, decide_ioctl, deny_eacces),
+	{ .name = "security_file_ioctl_compat", .op = FGUARD_OP_IOCTL,
+	  .optional = true, .decide = decide_ioctl, .deny = deny_eacces },
 	DECIDE("security_mmap_file", MMAP, decide_mmap, deny_eacces),
 	DECIDE("security_file_mprotect", MPROTECT, decide_mprotect, deny_eacces),
 	DECIDE("security_sb_mount", MOUNT, decide_mount, deny_eperm),

@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -178,6 +179,38 @@ static int do_clone_open(const char *path)
 static int ret(long r)
 {
 	return r < 0 ? errno : 0;
+}
+
+/* <linux/fs.h> clashes with <sys/mount.h>: its inode-flag ioctls */
+#define FG_IOC_GETFLAGS _IOR('f', 1, long)
+#define FG_IOC_SETFLAGS _IOW('f', 2, long)
+#define FG_IMMUTABLE_FL 0x10
+#define FG_APPEND_FL 0x20
+#define FG_NOATIME_FL 0x80
+
+/*
+ * chattr through a read-only descriptor: "immutable" (+i +a: needs
+ * CAP_LINUX_IMMUTABLE as well) or "noatime"; the flags are put back.
+ */
+static int op_setflags(const char *path, const char *which)
+{
+	int fd = open(path, O_RDONLY), flags = 0, want, err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FG_IOC_GETFLAGS, &flags)) {
+		err = errno;
+		goto out;
+	}
+	want = flags | (strcmp(which, "immutable") ? FG_NOATIME_FL :
+			FG_IMMUTABLE_FL | FG_APPEND_FL);
+	if (ioctl(fd, FG_IOC_SETFLAGS, &want))
+		err = errno;
+	else
+		ioctl(fd, FG_IOC_SETFLAGS, &flags);
+out:
+	close(fd);
+	return err;
 }
 
 static int op_creat(const char *path)
@@ -457,6 +490,8 @@ static int attack(const char *op, int argc, char **argv)
 #define A(name, n) (!strcmp(op, name) && argc == (n))
 	if (A("creat", 1))
 		return op_creat(argv[0]);
+	if (A("setflags", 2))
+		return op_setflags(argv[0], argv[1]);
 	if (A("mkfifo", 1))
 		return ret(mkfifo(argv[0], 0644));
 	if (A("mknod", 1))

@@ -90,6 +90,7 @@ ev "chmod" chmod w /data/ro/file.txt -- EACCES chmod /data/ro/file.txt
 ev "chown" chown w /data/ro/file.txt -- EACCES chown /data/ro/file.txt
 ev "utimes" utimes w /data/ro/file.txt -- EACCES utimes /data/ro/file.txt
 ev "setxattr" setxattr w /data/ro/file.txt -- EACCES setxattr /data/ro/file.txt trusted.fguard
+ev "chattr" ioctl w /data/ro/file.txt -- EACCES setflags /data/ro/file.txt noatime
 ev "link" link w /data/secret.txt /data/rw/s.txt -- EACCES link /data/secret.txt /data/rw/s.txt
 ev "rename" rename w /data/secret.txt /data/rw/s.txt -- EACCES rename /data/secret.txt /data/rw/s.txt
 ev "mmap(PROT_EXEC)" mmap x /data/allowed.txt -- EACCES mmap-exec /data/allowed.txt

@@ -93,6 +93,9 @@ attacks() {
 	attack "chown" EACCES chown /data/ro/file.txt
 	control "chown of a writable file" chown /data/rw/file.txt
 	attack "utimes" EACCES utimes /data/ro/file.txt
+	attack "chattr +i +a through a read-only descriptor" EACCES setflags /data/ro/file.txt immutable
+	attack "chattr +A through a read-only descriptor" EACCES setflags /data/ro/file.txt noatime
+	control "chattr +A of a writable file through a read-only descriptor" setflags /data/rw/file.txt noatime
 	control "utimes of a writable file" utimes /data/rw/file.txt
 	if [ "$caps" = root ]; then
 		attack "setxattr" EACCES setxattr /data/ro/file.txt trusted.fguard

@@ -129,6 +129,7 @@ enum fguard_op {
 	FGUARD_OP_MMAP,		/* a file mapped executable */
 	FGUARD_OP_MPROTECT,	/* a file mapping made executable */
 	FGUARD_OP_MOUNT,	/* mount, umount, pivot_root, mount API */
+	FGUARD_OP_IOCTL,	/* inode flags (chattr), fsxattr, verity... */
 	__FGUARD_OP_COUNT
 };
 
