@@ -213,6 +213,27 @@ out:
 	return err;
 }
 
+/* fchmod, fchown, futimens, fsetxattr through a read-only descriptor */
+static int op_fd_change(const char *what, const char *path)
+{
+	struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+	int fd = open(path, O_RDONLY), r;
+
+	if (fd < 0)
+		return errno;
+	if (!strcmp(what, "fchmod"))
+		r = fchmod(fd, 0777);
+	else if (!strcmp(what, "fchown"))
+		r = fchown(fd, 1234, 1234);
+	else if (!strcmp(what, "futimens"))
+		r = futimens(fd, ts);
+	else
+		r = fsetxattr(fd, "trusted.fguard", "v", 1, 0);
+	r = r ? errno : 0;
+	close(fd);
+	return r;
+}
+
 static int op_creat(const char *path)
 {
 	struct stat st;
@@ -515,6 +536,9 @@ static int attack(const char *op, int argc, char **argv)
 		return ret(truncate(argv[0], 0));
 	if (A("chmod", 1))
 		return ret(chmod(argv[0], 0777));
+	if ((A("fchmod", 1)) || A("fchown", 1) || A("futimens", 1) ||
+	    A("fsetxattr", 1))
+		return op_fd_change(op, argv[0]);
 	if (A("chown", 1))
 		return ret(chown(argv[0], 1234, 1234));
 	if (A("setxattr", 2))

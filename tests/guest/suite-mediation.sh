@@ -97,9 +97,18 @@ attacks() {
 	attack "chattr +A through a read-only descriptor" EACCES setflags /data/ro/file.txt noatime
 	control "chattr +A of a writable file through a read-only descriptor" setflags /data/rw/file.txt noatime
 	control "utimes of a writable file" utimes /data/rw/file.txt
+	# the same changes through a descriptor open for reading only
+	attack "fchmod through a read-only descriptor" EACCES fchmod /data/ro/file.txt
+	control "fchmod of a writable file" fchmod /data/rw/file.txt
+	attack "fchown through a read-only descriptor" EACCES fchown /data/ro/file.txt
+	control "fchown of a writable file" fchown /data/rw/file.txt
+	attack "futimens through a read-only descriptor" EACCES futimens /data/ro/file.txt
+	control "futimens of a writable file" futimens /data/rw/file.txt
 	if [ "$caps" = root ]; then
 		attack "setxattr" EACCES setxattr /data/ro/file.txt trusted.fguard
 		control "setxattr on a writable file" setxattr /data/rw/file.txt trusted.fguard
+		attack "fsetxattr through a read-only descriptor" EACCES fsetxattr /data/ro/file.txt
+		control "fsetxattr on a writable file" fsetxattr /data/rw/file.txt
 		attack "removexattr" EACCES removexattr /data/ro/file.txt trusted.fguard
 		control "removexattr on a writable file" removexattr /data/rw/file.txt trusted.fguard
 	fi
