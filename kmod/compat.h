@@ -17,16 +17,18 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
 	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#error "fguard: private layout of struct mount unknown for this kernel (supported: 6.1.x)"
+#error "fguard: unsupported kernel version: fguard supports Linux 6.1.x only (the layout of the private struct mount and struct mnt_namespace, fs/mount.h, is known for 6.1 and not guessed for others)"
 #endif
 #ifndef CONFIG_RANDSTRUCT_NONE
 #ifdef CONFIG_RANDSTRUCT
 #error "fguard: structure layout randomisation hides struct mount; unsupported"
 #endif
 #endif
+/* Kbuild checks these first; this is for builds that bypass it. */
 #if !defined(CONFIG_FTRACE) || !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) || \
-	!defined(CONFIG_KPROBES)
-#error "fguard needs CONFIG_FTRACE, CONFIG_DYNAMIC_FTRACE_WITH_REGS and CONFIG_KPROBES"
+	!defined(CONFIG_KPROBES) || !defined(CONFIG_KALLSYMS) || \
+	!defined(CONFIG_SECURITY_PATH)
+#error "fguard: unsupported kernel: needs CONFIG_FTRACE, CONFIG_DYNAMIC_FTRACE_WITH_REGS, CONFIG_KPROBES, CONFIG_KALLSYMS and CONFIG_SECURITY_PATH"
 #endif
 
 /* fs/mount.h, v6.1: the head of struct mnt_namespace. */

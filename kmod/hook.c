@@ -820,7 +820,7 @@ static int install(struct fguard_hook *h)
 	err = register_ftrace_function(&h->ops);
 	if (err) {
 		pr_err("cannot hook %s: %d%s\n", h->name, err,
-		       err == -EBUSY ? " (another IPMODIFY user: livepatch or another guard?)" : "");
+		       err == -EBUSY ? " (sysctl kernel.ftrace_enabled=0, or another IPMODIFY user: livepatch or another guard?)" : "");
 		ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
 		return err;
 	}
@@ -857,8 +857,17 @@ static void uninstall_all(void)
 
 int fguard_hook_init(void)
 {
+	const int *ftrace_on = (const int *)fguard_symbols_lookup("ftrace_enabled");
 	int i, err;
 
+	/*
+	 * A PERMANENT ops cannot be registered while function tracing is off;
+	 * say so instead of failing on the first hook with a bare EBUSY.
+	 */
+	if (ftrace_on && !READ_ONCE(*ftrace_on)) {
+		pr_err("function tracing is off (sysctl kernel.ftrace_enabled=0): cannot hook the kernel; refusing to load\n");
+		return -EBUSY;
+	}
 	path_bufs = __alloc_percpu(NR_BUFS * PATH_BUF, SMP_CACHE_BYTES);
 	if (!path_bufs)
 		return -ENOMEM;

@@ -7,7 +7,7 @@ libnl-3-dev libnl-genl-3-dev libarchive-dev libelf-dev libjansson-dev
 libssl-dev libcmocka-dev zlib1g-dev libzstd-dev
 linux-image-amd64 linux-headers-amd64 linux-source
 qemu-system-x86 busybox-static cpio gzip zstd xz-utils kmod
-bc flex bison binutils rsync strace clang libclang-rt-14-dev jq
+bc flex bison binutils rsync strace clang libclang-rt-14-dev jq runc
 dkms"
 missing=
 for p in $PKGS; do

@@ -43,12 +43,24 @@ tests/guest/mkpayload.sh "$payload" "$kbuild/fguard.ko" ./fguardctl build/guest/
 
 # The real nginx image: its policy is built on the host by fguardctl build,
 # its root goes into the payload (suite-image.sh).
-if printf '%s\n' "${suites[@]}" | grep -qE '^suite-(image|ocihook).sh$'; then
+if printf '%s\n' "${suites[@]}" | grep -qE '^suite-(image|ocihook|runc).sh$'; then
 	QUIET=1 tests/images/make-image.sh nginx build/nginx.tar --rootfs build/nginx-rootfs
 	./fguardctl build build/nginx.tar -o "$payload/policies/nginx.txt" 2>/dev/null
 	./fguardctl compile "$payload/policies/nginx.txt" -o "$payload/policies/nginx.bin"
 	mkdir -p "$payload/images/nginx"
 	cp -a build/nginx-rootfs/. "$payload/images/nginx/"
+fi
+# A real runtime (suite-runc.sh): Debian's runc and jq (run-guest.sh adds
+# their shared libraries), and the contrib/oci files for podman, CRI-O and
+# Docker.
+if printf '%s\n' "${suites[@]}" | grep -qx 'suite-runc.sh'; then
+	mkdir -p "$payload/bin" "$payload/contrib"
+	for c in runc jq; do
+		p=$(PATH=$PATH:/usr/sbin:/sbin command -v $c) ||
+			{ echo "run.sh: no $c on this machine (apt-get install $c, or tests/deps.sh)" >&2; exit 2; }
+		cp "$p" "$payload/bin/$c"
+	done
+	cp -r contrib/oci "$payload/contrib/oci"
 fi
 {
 	echo '#!/bin/sh'

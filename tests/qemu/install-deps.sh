@@ -6,7 +6,8 @@
 set -eu
 
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod binutils
-	util-linux bc linux-image-amd64 linux-headers-amd64 gcc make libc-bin)
+	util-linux bc linux-image-amd64 linux-headers-amd64 gcc make libc-bin
+	runc jq)
 if [ "${1:-}" = --debug-kernel ]; then
 	pkgs+=(linux-source flex bison libelf-dev libssl-dev dwarves perl)
 elif [ $# -gt 0 ]; then
