@@ -47,7 +47,7 @@ echo "median of each round's ratio to no module in that round (measured before"
 echo "and after the module's runs, and averaged)"
 awk '
 # a configuration measured twice in a round (none: before and after the
-# module's runs) counts with the mean of the two in that round
+# runs of the module) counts with the mean of the two in that round
 /^bench [0-9]/ { v[$3] = v[$3] " " $4; xs[$2, $3] += $4; xn[$2, $3]++
 		 x[$2, $3] = xs[$2, $3] / xn[$2, $3]; if ($2 > rounds) rounds = $2
 		 if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
