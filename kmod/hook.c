@@ -23,7 +23,9 @@
  *  - d_delete: observed only, for the decision cache (cache.c).
  *
  * A denied call is redirected (IPMODIFY) to a stub returning the error in
- * place of the original function, before any LSM runs. Every ops is
+ * place of the original function, before any LSM runs. security_file_open,
+ * on every open of every process, has a direct-call trampoline instead
+ * (entry.S): no register frame to save, the same decision. Every ops is
  * PERMANENT (sysctl kernel.ftrace_enabled=0 fails instead of switching the
  * guard off); registration fails with -EBUSY rather than stacking on
  * another IPMODIFY user. Handlers take ftrace's recursion lock themselves
@@ -377,10 +379,8 @@ static u8 open_perms(const struct file *file)
 	return want ? want : FGUARD_PERM_READ;
 }
 
-static int decide_file_open(struct pt_regs *regs, u8 op)
+static int decide_open(const struct file *file, u8 op)
 {
-	const struct file *file = (const struct file *)ARG(regs, 0);
-
 	/* overlayfs opens the real file a second time: decide once */
 	if (file->f_mode & FMODE_NOACCOUNT)
 		return 0;
@@ -391,6 +391,26 @@ static int decide_file_open(struct pt_regs *regs, u8 op)
 	}
 	return check_path(&file->f_path, open_perms(file), op);
 }
+
+/*
+ * security_file_open(file), through the direct trampoline of entry.S:
+ * 0, or the error security_file_open() returns instead of running.
+ */
+int notrace fguard_file_open_direct(const struct file *file);
+int notrace fguard_file_open_direct(const struct file *file)
+{
+	int err;
+
+	if (!atomic_read(&fguard_registry_count))
+		return 0;
+	/* the per-CPU path buffers, as in an ftrace handler */
+	preempt_disable_notrace();
+	err = decide_open(file, FGUARD_OP_OPEN);
+	preempt_enable_notrace();
+	return err;
+}
+
+void fguard_file_open_tramp(void);
 
 /* security_path_{mknod,mkdir,rmdir,unlink,symlink}(dir, dentry, ...) */
 static int decide_dir_entry(struct pt_regs *regs, u8 op)
@@ -675,6 +695,7 @@ struct fguard_hook {
 	ftrace_func_t func;		/* for the two namespace hooks */
 	unsigned long addr;
 	struct ftrace_ops ops;
+	void (*direct)(void);		/* a direct trampoline instead */
 	bool installed;
 };
 
@@ -754,7 +775,8 @@ static struct fguard_hook hooks[] = {
 	{ .name = "put_mnt_ns", .func = hook_put_mnt_ns },
 	{ .name = "copy_mnt_ns", .func = hook_copy_mnt_ns },
 	{ .name = "d_delete", .func = hook_d_delete },
-	DECIDE("security_file_open", OPEN, decide_file_open, deny_eacces),
+	{ .name = "security_file_open", .op = FGUARD_OP_OPEN,
+	  .direct = fguard_file_open_tramp },
 	DECIDE("security_path_mknod", CREATE, decide_mknod, deny_eacces),
 	DECIDE("security_path_mkdir", MKDIR, decide_dir_entry, deny_eacces),
 	CHANGE("security_path_rmdir", RMDIR, decide_dir_entry),
@@ -801,6 +823,24 @@ static int install(struct fguard_hook *h)
 		       h->name);
 		return -ENOENT;
 	}
+	if (h->direct) {
+		/*
+		 * The ops API, not register_ftrace_direct(): that one walks an
+		 * RCU list outside a reader section (a PROVE_RCU_LIST splat).
+		 */
+		err = ftrace_set_filter_ip(&h->ops, h->addr, 0, 0);
+		if (!err)
+			err = register_ftrace_direct_multi(&h->ops,
+							   (unsigned long)h->direct);
+		if (err) {
+			pr_err("cannot hook %s directly: %d%s\n", h->name, err,
+			       err == -EBUSY ? " (another direct or IPMODIFY user: livepatch or another guard?)" : "");
+			ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
+			return err;
+		}
+		h->installed = true;
+		return 0;
+	}
 	h->ops.func = h->func ? h->func : hook_decide;
 	/*
 	 * No FTRACE_OPS_FL_RECURSION: the handlers take the recursion lock
@@ -832,9 +872,13 @@ static void uninstall(struct fguard_hook *h)
 {
 	if (!h->installed)
 		return;
-	WARN_ON_ONCE(unregister_ftrace_function(&h->ops));
-	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
 	h->installed = false;
+	if (h->direct)
+		WARN_ON_ONCE(unregister_ftrace_direct_multi(&h->ops,
+						(unsigned long)h->direct));
+	else
+		WARN_ON_ONCE(unregister_ftrace_function(&h->ops));
+	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
 }
 
 static void uninstall_all(void)
