@@ -74,6 +74,7 @@ struct az {
 	const struct img_node *text_from;	/* text being scanned */
 	const struct img_node *text_root;	/* first config of a chain */
 	unsigned int text_depth;
+	unsigned int exec_depth;	/* az_exec() calls in progress */
 	uint64_t image_files;
 };
 
@@ -1460,6 +1461,17 @@ static bool is_interpreter_name(const char *b)
 	return false;
 }
 
+/*
+ * Programs that run programs: a script's interpreter, a program named in
+ * another's arguments. The kernel stops a chain of interpreters at 5; a
+ * chain through arguments can loop (a script naming itself as its own
+ * interpreter). Deeper than this, a run is granted but not followed.
+ */
+#define EXEC_DEPTH_MAX 16
+
+static void exec_node(struct az *az, struct img_node *n, char **args,
+		      char *why);
+
 void az_exec(struct az *az, struct img_node *n, char **args,
 	     const char *fmt, ...)
 {
@@ -1475,6 +1487,22 @@ void az_exec(struct az *az, struct img_node *n, char **args,
 		free(why);
 		return;
 	}
+	if (az->exec_depth >= EXEC_DEPTH_MAX) {
+		az_grant_node(az, n, R | X, FGUARD_KIND_EXACT, "%s", why);
+		az_note(az, "%s: not followed further: programs run programs more than %d deep (a loop?)",
+			az_pathof(n), EXEC_DEPTH_MAX);
+		free(why);
+		return;
+	}
+	az->exec_depth++;
+	exec_node(az, n, args, why);
+	az->exec_depth--;
+}
+
+/* az_exec() of a regular file, @why its reason; frees @why. */
+static void exec_node(struct az *az, struct img_node *n, char **args,
+		      char *why)
+{
 	if (under_any(az_pathof(n), (const char *const *)az->writable) &&
 	    !under_any(az_pathof(n), never_writable))
 		az_note(az, "%s: executed from a writable area", az_pathof(n));

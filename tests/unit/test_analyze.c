@@ -371,6 +371,31 @@ static void log_file_named_by_the_app_is_writable(void **state)
 	expect_not(*state, "/usr/lib/python3.11/json/__pycache__/x.pyc", W);
 }
 
+/*
+ * A program whose arguments name the script it interprets: /entry is
+ * "#!/bin/x", so the kernel runs "/bin/x /entry", whose argument /entry is
+ * a script run by /bin/x, and so on. The analysis must end (the fuzzer
+ * found it recursing until the stack ran out), grant what runs, and say
+ * where it stopped following.
+ */
+static void a_script_named_in_its_interpreters_arguments_ends(void **state)
+{
+	struct tw l[1] = { { 0 } };
+	struct env e;
+
+	(void)state;
+	tw_file(&l[0], "bin/x", FAKE_ELF, 0755);
+	tw_file(&l[0], "entry", "#!/bin/x\n", 0755);
+	tw_end(&l[0]);
+	analyse(&e, l, 1, "{\"Entrypoint\":[\"/entry\"],\"Cmd\":[\"x\"]}");
+	expect(&e, "/entry", R | X);
+	expect(&e, "/bin/x", R | X);
+	assert_non_null(e.notes);
+	if (!strstr(e.notes, "not followed further"))
+		fail_msg("no note on the loop: %s", e.notes);
+	done(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest shell[] = {
@@ -399,11 +424,16 @@ int main(void)
 		cmocka_unit_test(sys_path_directories_are_listable),
 		cmocka_unit_test(log_file_named_by_the_app_is_writable),
 	};
+	const struct CMUnitTest loops[] = {
+		cmocka_unit_test(a_script_named_in_its_interpreters_arguments_ends),
+	};
 	int fails = 0;
 
 	fails += cmocka_run_group_tests_name("analysis of a shell-script image",
 					     shell, shell_setup, shell_teardown);
 	fails += cmocka_run_group_tests_name("analysis of a python image",
 					     python, py_setup, shell_teardown);
+	fails += cmocka_run_group_tests_name("analysis of programs running programs in a loop",
+					     loops, NULL, NULL);
 	return fails;
 }
