@@ -126,30 +126,29 @@ static int ns_status(struct fg_nl *nl, uint32_t inum, struct fg_ns_status *st)
 	return 0;
 }
 
-/* The policy's text: the file itself, or (policy.bin) its text form. */
-static char *policy_text(const char *file, const struct fg_policy *p,
-			 size_t *len)
+/*
+ * The policy's text: the file itself, or NULL (*len 0) for a policy.bin,
+ * which has no text of its own: fg_learner_write() writes its text form.
+ * Returns -1 if the file cannot be read.
+ */
+static int policy_text(const char *file, char **text, size_t *len)
 {
-	char err[512], *text, *out = NULL;
+	char err[512];
 	uint32_t magic = 0;
-	FILE *f;
 
-	text = fg_read_file(file, len, err, sizeof(err));
-	if (!text) {
+	*text = fg_read_file(file, len, err, sizeof(err));
+	if (!*text) {
 		fprintf(stderr, "%s\n", err);
-		return NULL;
+		return -1;
 	}
 	if (*len >= sizeof(magic))
-		memcpy(&magic, text, sizeof(magic));
-	if (le32toh(magic) != FGUARD_POL_MAGIC)
-		return text;
-	free(text);
-	f = open_memstream(&out, len);
-	if (!f)
-		return NULL;
-	fg_policy_write(p, f);
-	fclose(f);
-	return out;
+		memcpy(&magic, *text, sizeof(magic));
+	if (le32toh(magic) == FGUARD_POL_MAGIC) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+	}
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -212,8 +211,7 @@ int learn_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	text = policy_text(in, &base, &len);
-	if (!text)
+	if (policy_text(in, &text, &len))
 		goto out;
 	s.inum = fg_ns_inode(pid_arg, ns_arg);
 	if (!s.inum || fg_target_resolve(&target, pid_arg, ns_arg))

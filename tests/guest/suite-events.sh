@@ -248,5 +248,18 @@ t "learn: the new policy compiles" fguardctl compile /tmp/learned.txt -o /tmp/le
 t "learn: load the learned policy" fguardctl load /tmp/learned.bin --pid "$L" --mode enforce
 t "learn: the workload passes in enforce mode" lwork OK
 t "learn: (control) what was not seen stays denied" $LRUN /bin/fgprobe expect EACCES open /data/secret.txt r
+# a policy.bin as the base: it has no text, its text form stands in
+t "learn (bin): load policy l again" fguardctl load $P/l.bin --pid "$L"
+fguardctl learn $P/l.bin --pid "$L" --duration 600 -o /tmp/learned-bin.txt > /tmp/learn-bin.out 2> /tmp/learn-bin.err &
+LEARN=$!
+t "learn (bin): complain mode" wait_for /tmp/learn-bin.err "Learning from mnt:\[$NS_L\]"
+t "learn (bin): the workload runs" lwork OK
+kill -INT "$LEARN"
+wait "$LEARN"
+t "learn (bin): ends cleanly" test $? = 0
+t "learn (bin): the base's rules, as text" has /tmp/learned-bin.txt '^r  */data/pub/\*\*'
+t "learn (bin): a rule for the exec" has /tmp/learned-bin.txt '^x  *\/usr\/bin\/tool  *# learned: exec(x) by fgprobe'
+t "learn (bin): the new policy compiles" fguardctl compile /tmp/learned-bin.txt -o /tmp/learned-bin.bin
+t "learn (bin): loaded, the workload passes in enforce mode" sh -c "fguardctl load /tmp/learned-bin.bin --pid $L --mode enforce && nsenter -t $L -m -p -- /bin/fgprobe expect OK exec /usr/bin/tool"
 kill "$L"
 t_done
