@@ -9,14 +9,19 @@
  *
  * On entry (the function's first instruction called us) the stack holds
  * the return address into security_file_open() and, above it, the one to
- * its caller. Not a normal function (it may return to its caller's
- * caller): objtool is told so in Kbuild.
+ * its caller. While no namespace is guarded it returns at once. Not a
+ * normal function (it may return to its caller's caller): objtool is told
+ * so in Kbuild.
  */
 #include <linux/linkage.h>
 
 	.text
 SYM_FUNC_START(fguard_file_open_tramp)
-	pushq	%rbp
+	/* no namespace guarded anywhere: not even a call */
+	cmpl	$0, fguard_registry_count(%rip)
+	jne	2f
+	RET
+2:	pushq	%rbp
 	movq	%rsp, %rbp
 	pushq	%rdi			/* the struct file *, the only argument */
 	call	fguard_file_open_direct

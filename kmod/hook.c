@@ -129,7 +129,6 @@ static int finish(struct fguard_ns *e, bool ok, int err,
 {
 	struct fguard_stats *stats = this_cpu_ptr(e->stats);
 
-	stats->checked++;
 	if (ok) {
 		stats->allowed++;
 		return 0;
@@ -283,8 +282,8 @@ static u32 policy_flags(const struct fguard_policy *pol)
  * kernel-internal files (memfd, shm) may be executed or mapped as code only
  * if the policy allows memfd-exec. Decisions on own paths are cached.
  */
-static bool path_ok(const struct fguard_policy *pol, const struct path *path,
-		    u8 want, int slot)
+static bool path_ok(const struct fguard_ns *e, const struct fguard_policy *pol,
+		    const struct path *path, u8 want, int slot)
 {
 	struct fguard_cache_stamp stamp;
 	struct fg_verdict v;
@@ -302,7 +301,7 @@ static bool path_ok(const struct fguard_policy *pol, const struct path *path,
 	case OWN:
 		break;
 	}
-	hit = fguard_cache_lookup(pol, path, want);
+	hit = fguard_cache_lookup(e, path, want);
 	if (hit >= 0)
 		return hit;
 	fguard_cache_stamp(&stamp);
@@ -316,7 +315,7 @@ static bool path_ok(const struct fguard_policy *pol, const struct path *path,
 	    !(policy_flags(pol) & FGUARD_POL_F_ALLOW_WRITE_EXEC))
 		ok = false;
 	if (!rewritten)
-		fguard_cache_store(pol, path, want, ok, &stamp);
+		fguard_cache_store(e, pol, path, want, ok, &stamp);
 	return ok;
 }
 
@@ -343,8 +342,8 @@ static int check_path(const struct path *path, u8 want, u8 op)
 	rcu_read_lock();
 	e = current_guard();
 	if (e)
-		err = finish(e, path_ok(rcu_dereference(e->guard->policy), path,
-					want, 0), -EACCES, &a);
+		err = finish(e, path_ok(e, rcu_dereference(e->guard->policy),
+					path, want, 0), -EACCES, &a);
 	rcu_read_unlock();
 	return err;
 }
@@ -393,18 +392,40 @@ static int decide_open(const struct file *file, u8 op)
 }
 
 /*
- * security_file_open(file), through the direct trampoline of entry.S:
- * 0, or the error security_file_open() returns instead of running.
+ * security_file_open(file), through the direct trampoline of entry.S, which
+ * calls here only while some namespace is guarded: 0, or the error
+ * security_file_open() returns instead of running.
+ *
+ * Every open of every process comes here, so the two common cases take no
+ * lock and call nothing: a caller whose namespace is certainly not guarded
+ * (its registry bucket is empty) returns at once; a guarded one whose
+ * decision is cached counts it and returns. Preemption disabled is the RCU
+ * read side the cached entry needs (see cache.c). Anything else takes the
+ * full path under rcu_read_lock().
  */
 int notrace fguard_file_open_direct(const struct file *file);
 int notrace fguard_file_open_direct(const struct file *file)
 {
+	const struct nsproxy *nsp = current->nsproxy;
+	const struct fguard_cache_entry *c;
+	const struct fg_mnt_namespace *ns;
 	int err;
 
-	if (!atomic_read(&fguard_registry_count))
+	if (unlikely(!nsp) || !fguard_registry_may_hold(nsp->mnt_ns))
 		return 0;
-	/* the per-CPU path buffers, as in an ftrace handler */
+	ns = (const struct fg_mnt_namespace *)nsp->mnt_ns;
+	/* the per-CPU cache and path buffers, as in an ftrace handler */
 	preempt_disable_notrace();
+	if (!(file->f_flags & __FMODE_EXEC) &&
+	    !(file->f_mode & FMODE_NOACCOUNT)) {
+		c = fguard_cache_find(ns, READ_ONCE(ns->seq), &file->f_path,
+				      open_perms(file));
+		if (c && c->ok) {
+			c->stats->allowed++;
+			preempt_enable_notrace();
+			return 0;
+		}
+	}
 	err = decide_open(file, FGUARD_OP_OPEN);
 	preempt_enable_notrace();
 	return err;
@@ -492,11 +513,11 @@ static bool file_move_ok(const struct fguard_policy *pol,
 	return own_from && own_to && subset(gt, gf);
 }
 
-static bool move_ok(const struct fguard_policy *pol, const struct path *from,
-		    const struct path *to)
+static bool move_ok(const struct fguard_ns *e, const struct fguard_policy *pol,
+		    const struct path *from, const struct path *to)
 {
-	if (!path_ok(pol, from, FGUARD_PERM_WRITE, 0) ||
-	    !path_ok(pol, to, FGUARD_PERM_WRITE, 1))
+	if (!path_ok(e, pol, from, FGUARD_PERM_WRITE, 0) ||
+	    !path_ok(e, pol, to, FGUARD_PERM_WRITE, 1))
 		return false;
 	if (d_is_dir(from->dentry))
 		return dir_move_ok(pol, from, to);
@@ -517,7 +538,7 @@ static int decide_link(struct pt_regs *regs, u8 op)
 	rcu_read_lock();
 	e = current_guard();
 	if (e)
-		err = finish(e, move_ok(rcu_dereference(e->guard->policy), &old,
+		err = finish(e, move_ok(e, rcu_dereference(e->guard->policy), &old,
 					&new), -EACCES, &a);
 	rcu_read_unlock();
 	return err;
@@ -542,10 +563,10 @@ static int decide_rename(struct pt_regs *regs, u8 op)
 	e = current_guard();
 	if (e) {
 		pol = rcu_dereference(e->guard->policy);
-		ok = move_ok(pol, &old, &new);
+		ok = move_ok(e, pol, &old, &new);
 		/* an exchange moves the other file the other way too */
 		if (ok && (flags & RENAME_EXCHANGE))
-			ok = move_ok(pol, &new, &old);
+			ok = move_ok(e, pol, &new, &old);
 		err = finish(e, ok, -EACCES, &a);
 	}
 	rcu_read_unlock();
@@ -580,7 +601,7 @@ static int decide_xattr(struct pt_regs *regs, u8 op)
 		} while (read_seqcount_retry(&fs->seq, seq));
 		path.dentry = dentry;
 		err = finish(e, dentry->d_sb == path.mnt->mnt_sb &&
-				path_ok(rcu_dereference(e->guard->policy), &path,
+				path_ok(e, rcu_dereference(e->guard->policy), &path,
 					FGUARD_PERM_WRITE, 0), -EACCES, &a);
 	}
 	rcu_read_unlock();
@@ -708,7 +729,7 @@ static void notrace hook_decide(unsigned long ip, unsigned long parent_ip,
 	int bit, err;
 
 	if (h->tree_change)
-		fguard_cache_tree_changed();
+		fguard_cache_invalidate();
 	if (!atomic_read(&fguard_registry_count))
 		return;
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
@@ -744,7 +765,7 @@ static void notrace hook_d_delete(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *ops,
 				  struct ftrace_regs *fregs)
 {
-	fguard_cache_tree_changed();
+	fguard_cache_invalidate();
 }
 
 static void notrace hook_put_mnt_ns(unsigned long ip, unsigned long parent_ip,

@@ -7,9 +7,6 @@
 
 #include "policy.h"
 
-/* Generation numbers of policies: never reused, unlike addresses. */
-static atomic64_t policy_gen = ATOMIC64_INIT(0);
-
 /**
  * fguard_policy_create - validate and index a blob
  * @blob: kvmalloc'ed policy.bin; owned by the policy on success, untouched
@@ -52,7 +49,6 @@ struct fguard_policy *fguard_policy_create(void *blob, u32 size,
 		return ERR_PTR(err);
 	}
 	sha256(blob, size, pol->digest);
-	pol->gen = atomic64_inc_return(&policy_gen);
 	pol->blob = blob;
 	pol->loaded = ktime_get_real_seconds();
 	return pol;

@@ -21,7 +21,6 @@ struct fguard_policy {
 	void *blob;
 	u8 digest[SHA256_DIGEST_SIZE];
 	time64_t loaded;
-	u64 gen;		/* unique per policy for the boot: cache key */
 	struct rcu_head rcu;
 };
 

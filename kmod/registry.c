@@ -14,11 +14,15 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "cache.h"
 #include "compat.h"
 #include "registry.h"
 
-/* Membership of ns_table: written under table_lock, read under RCU. */
-static DEFINE_HASHTABLE(ns_table, 8);
+/*
+ * Membership: written under table_lock, read under RCU. Not static: the
+ * open fast path looks at a bucket (fguard_registry_may_hold()).
+ */
+DEFINE_HASHTABLE(fguard_ns_table, FGUARD_NS_BITS);
 static DEFINE_SPINLOCK(table_lock);
 /* Serialises attach, detach and set_mode: one policy writer at a time. */
 static DEFINE_MUTEX(registry_lock);
@@ -38,7 +42,7 @@ static struct fguard_ns *find(const void *ns, u64 seq)
 {
 	struct fguard_ns *e;
 
-	hash_for_each_possible_rcu(ns_table, e, node, (unsigned long)ns,
+	hash_for_each_possible_rcu(fguard_ns_table, e, node, (unsigned long)ns,
 				   lockdep_is_held(&table_lock))
 		if (e->ns == ns && e->seq == seq)
 			return e;
@@ -90,6 +94,8 @@ static void unlink_entry(struct fguard_ns *e)
 	lockdep_assert_held(&table_lock);
 	hash_del_rcu(&e->node);
 	atomic_dec(&fguard_registry_count);
+	/* cached decisions hold e's counters: void them before e is freed */
+	fguard_cache_invalidate();
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
@@ -99,7 +105,7 @@ static void link_entry(struct fguard_ns *e, const struct fguard_ns_id *id)
 	e->seq = id->seq;
 	e->inum = id->inum;
 	spin_lock(&table_lock);
-	hash_add_rcu(ns_table, &e->node, (unsigned long)id->ns);
+	hash_add_rcu(fguard_ns_table, &e->node, (unsigned long)id->ns);
 	atomic_inc(&fguard_registry_count);
 	spin_unlock(&table_lock);
 }
@@ -144,6 +150,7 @@ int fguard_registry_attach(const struct fguard_ns_id *id,
 					  lockdep_is_held(&registry_lock));
 		if (mode >= 0)
 			WRITE_ONCE(g->mode, mode);
+		fguard_cache_invalidate();
 		fguard_policy_free_rcu(old);
 		guard_put(g);
 		mutex_unlock(&registry_lock);
@@ -182,7 +189,7 @@ int fguard_registry_detach(const struct fguard_ns_id *id)
 		return -ENOENT;
 	}
 	spin_lock(&table_lock);
-	hash_for_each_safe(ns_table, bkt, tmp, e, node)
+	hash_for_each_safe(fguard_ns_table, bkt, tmp, e, node)
 		if (e->guard == g)
 			unlink_entry(e);
 	spin_unlock(&table_lock);
@@ -277,7 +284,7 @@ bool fguard_registry_snapshot(unsigned long *cursor,
 	int bkt, cpu;
 
 	rcu_read_lock();
-	hash_for_each_rcu(ns_table, bkt, e, node) {
+	hash_for_each_rcu(fguard_ns_table, bkt, e, node) {
 		if (i++ < *cursor)
 			continue;
 		memset(snap, 0, sizeof(*snap));
@@ -292,13 +299,14 @@ bool fguard_registry_snapshot(unsigned long *cursor,
 		for_each_possible_cpu(cpu) {
 			const struct fguard_stats *s = per_cpu_ptr(e->stats, cpu);
 
-			snap->stats.checked += READ_ONCE(s->checked);
 			snap->stats.allowed += READ_ONCE(s->allowed);
 			snap->stats.denied += READ_ONCE(s->denied);
 			snap->stats.complained += READ_ONCE(s->complained);
 			snap->stats.events += READ_ONCE(s->events);
 			snap->stats.dropped += READ_ONCE(s->dropped);
 		}
+		snap->stats.checked = snap->stats.allowed + snap->stats.denied +
+				      snap->stats.complained;
 		rcu_read_unlock();
 		*cursor = i;
 		return true;
@@ -320,7 +328,7 @@ void fguard_registry_uninit(void)
 	int bkt;
 
 	spin_lock(&table_lock);
-	hash_for_each_safe(ns_table, bkt, tmp, e, node)
+	hash_for_each_safe(fguard_ns_table, bkt, tmp, e, node)
 		unlink_entry(e);
 	spin_unlock(&table_lock);
 }

@@ -2,6 +2,8 @@
 #ifndef _FGUARD_REGISTRY_H
 #define _FGUARD_REGISTRY_H
 
+#include <linux/hash.h>
+#include <linux/hashtable.h>
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -29,7 +31,7 @@ struct fguard_guard {
 };
 
 struct fguard_stats {
-	u64 checked;
+	u64 checked;		/* status only: allowed + denied + complained */
 	u64 allowed;
 	u64 denied;
 	u64 complained;
@@ -69,6 +71,19 @@ void fguard_ns_id_of(const struct mnt_namespace *ns, struct fguard_ns_id *id);
 /* Hot path: caller in an RCU read-side section. NULL if not guarded. */
 struct fguard_ns *fguard_registry_find(const struct mnt_namespace *ns);
 extern atomic_t fguard_registry_count;
+
+#define FGUARD_NS_BITS 8
+extern struct hlist_head fguard_ns_table[1 << FGUARD_NS_BITS];
+
+/*
+ * Hotter path: false if @ns is certainly not guarded (its bucket is empty),
+ * without a lock; the answer may be stale, as any unlocked one would be.
+ */
+static __always_inline bool fguard_registry_may_hold(const struct mnt_namespace *ns)
+{
+	return !hlist_empty(&fguard_ns_table[hash_min((unsigned long)ns,
+						      FGUARD_NS_BITS)]);
+}
 
 int fguard_registry_attach(const struct fguard_ns_id *id,
 			   struct fguard_policy *pol, int mode, bool armed);

@@ -62,6 +62,22 @@ rm $R/data/pub/a.txt
 t "cache: ... also once it is the only link" in_c "$A" /bin/fgprobe expect EACCES open /data/dir/hard.txt r
 mv $R/data/dir/hard.txt $R/data/pub/a.txt
 t "cache: with the decision cache off, decisions are the same" sh -c "echo N > /sys/module/fguard/parameters/decision_cache && nsenter -t $A -m -p -- /bin/fgprobe expect OK open /data/pub/a.txt r && nsenter -t $A -m -p -- /bin/fgprobe expect EACCES open /data/dir/x.txt r; r=\$?; echo Y > /sys/module/fguard/parameters/decision_cache; exit \$r"
+# a cached decision belongs to one policy and one guard: a replaced policy
+# decides at once, and a guard unloaded and loaded again counts afresh
+in_c "$A" /bin/fgprobe loop-open /data/allowed.txt 3 > /dev/null
+t "cache: replace A's policy by b while a read of allowed.txt is cached" fguardctl load $P/b.bin --pid "$A"
+t "cache: ... b decides it at once: EACCES" in_c "$A" /bin/fgprobe expect EACCES open /data/allowed.txt r
+t "cache: ... and b allows its own file (control)" in_c "$A" /bin/fgprobe expect OK open /data/secret.txt r
+t "cache: policy a again" fguardctl load $P/a.bin --pid "$A"
+t "cache: ... allowed.txt is allowed again" in_c "$A" /bin/fgprobe expect OK open /data/allowed.txt r
+in_c "$A" /bin/fgprobe loop-open /data/allowed.txt 3 > /dev/null
+t "cache: unload A with its decisions cached" fguardctl unload --pid "$A"
+t "cache: ... unguarded, A reads its secret" in_c "$A" /bin/fgprobe expect OK open /data/secret.txt r
+t "cache: load a into A again" fguardctl load $P/a.bin --pid "$A"
+in_c "$A" /bin/fgprobe count /data/allowed.txt 100 /data/secret.txt 0
+n=$(stat_field "$NS_A" allowed)
+t "cache: the new guard counts the 100 cached opens itself ($n allowed)" test "$n" -ge 100
+t "cache: ... and denies again" in_c "$A" /bin/fgprobe expect EACCES open /data/secret.txt r
 
 # --- new mount namespaces inside stay guarded ---
 t "A: unshare -m, then a denied read still fails with EACCES" in_c "$A" /bin/fgprobe expect EACCES unshare-open /data/secret.txt
