@@ -54,6 +54,7 @@ static int decide(const struct fg_table *t, const char *perms_s,
 	int want = fg_perms_parse(perms_s, strlen(perms_s));
 	bool ok;
 	char pb[4], gb[4];
+	bool wx;
 
 	if (want < 0) {
 		fprintf(stderr, "Invalid permissions: `%s'\n", perms_s);
@@ -65,13 +66,29 @@ static int decide(const struct fg_table *t, const char *perms_s,
 			path);
 		return -1;
 	}
-	v = fg_table_lookup(t, p, strlen(p), (uint8_t)want);
+	/* as kmod/hook.c decides: for x every rule matters, one may grant w */
+	v = fg_table_lookup(t, p, strlen(p), want & FGUARD_PERM_EXEC ?
+			    __FGUARD_PERM_ALL : (uint8_t)want);
 	ok = (v.granted & want) == want;
+	/* write-xor-execute: nothing writable runs, unless the header says */
+	wx = ok && (want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
+	     !(t->flags & FGUARD_POL_F_ALLOW_WRITE_EXEC);
+	if (wx)
+		ok = false;
 	if (table_out) {
 		fprintf(out, "%s\t%s\t%s\t", ok ? "allow" : "deny",
 			fg_perms_str((unsigned int)want, pb), path);
 		print_rule(t, v.rule, out);
+		if (wx)
+			fputs("\twrite-xor-execute", out);
 		fputc('\n', out);
+	} else if (wx) {
+		fprintf(out, "deny: %s %s\n  rule: ",
+			fg_perms_str((unsigned int)want, pb), path);
+		print_rule(t, v.rule, out);
+		fprintf(out, "\n  write-xor-execute: the path is also writable (%s);"
+			     " the policy header's \"allow write-exec\" would permit it\n",
+			fg_perms_str(v.granted, gb));
 	} else {
 		fprintf(out, "%s: %s %s\n", ok ? "allow" : "deny",
 			fg_perms_str((unsigned int)want, pb), path);

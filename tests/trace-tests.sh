@@ -325,6 +325,27 @@ else
 	skip "hostile_trace_under_sanitizers" "no $SAN (make unit builds it)"
 fi
 
+# ------------------------------------- check: write-xor-execute, as the kernel
+printf 'rwx /app/run.sh  # writable and runnable\nrx  /bin/sh  # a shell\nx /data/tool  # runnable\nrw /data/**  # scratch\n' >"$WORK/wx.txt"
+printf 'allow write-exec\nrwx /app/run.sh  # writable and runnable\n' >"$WORK/wx-allowed.txt"
+"$FGUARDCTL" check "$WORK/wx.txt" x /app/run.sh >"$WORK/wx.out" 2>&1
+rc=$?
+[[ $rc == 1 ]] && grep -q 'write-xor-execute' "$WORK/wx.out" &&
+	ok "check_denies_x_of_a_path_its_rule_makes_writable" ||
+	{ not_ok "check_denies_x_of_a_path_its_rule_makes_writable (rc $rc)"; diag <"$WORK/wx.out"; }
+"$FGUARDCTL" check "$WORK/wx.txt" x /data/tool >"$WORK/wx.out" 2>&1
+rc=$?
+[[ $rc == 1 ]] && grep -q 'write-xor-execute' "$WORK/wx.out" &&
+	ok "check_denies_x_of_a_path_another_rule_makes_writable" ||
+	{ not_ok "check_denies_x_of_a_path_another_rule_makes_writable (rc $rc)"; diag <"$WORK/wx.out"; }
+t "check_allows_x_of_a_read_only_program (control)" "$FGUARDCTL" check "$WORK/wx.txt" x /bin/sh
+t "check_allows_w_of_the_writable_path (control)" "$FGUARDCTL" check "$WORK/wx.txt" rw /app/run.sh
+t "check_allows_x_of_a_writable_path_under_allow_write-exec" "$FGUARDCTL" check "$WORK/wx-allowed.txt" x /app/run.sh
+printf 'x /app/run.sh\nx /bin/sh\n' | "$FGUARDCTL" check "$WORK/wx.txt" - >"$WORK/wx.out" 2>&1
+[[ $(cut -f1 "$WORK/wx.out" | tr '\n' ' ') == "deny allow " ]] && grep -q 'write-xor-execute$' "$WORK/wx.out" &&
+	ok "check_from_stdin_marks_write-xor-execute_denials" ||
+	{ not_ok "check_from_stdin_marks_write-xor-execute_denials"; diag <"$WORK/wx.out"; }
+
 echo "1..$N"
 if ((FAILED)); then
 	echo "# $FAILED of $N trace tests failed"

@@ -220,4 +220,8 @@ rm -f /tmp/host-disk
 
 echo "# attacks tried: $ATTACKS, blocked: $BLOCKED"
 t "every attack was blocked ($BLOCKED of $ATTACKS)" test "$ATTACKS" -eq "$BLOCKED"
+# fguardctl check decides as the kernel did above
+t "check agrees with the kernel: x of the writable /data/rw/tool is denied, write-xor-execute" \
+	sh -c "fguardctl check $P/m.bin x /data/rw/tool > /tmp/chk.out; r=\$?; cat /tmp/chk.out; grep -q write-xor-execute /tmp/chk.out && test \$r = 1"
+t "check agrees with the kernel: x of /data/ro/script-ok.sh is allowed (control)" fguardctl check $P/m.bin x /data/ro/script-ok.sh
 t_done
