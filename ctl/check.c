@@ -66,15 +66,8 @@ static int decide(const struct fg_table *t, const char *perms_s,
 			path);
 		return -1;
 	}
-	/* as kmod/hook.c decides: for x every rule matters, one may grant w */
-	v = fg_table_lookup(t, p, strlen(p), want & FGUARD_PERM_EXEC ?
-			    __FGUARD_PERM_ALL : (uint8_t)want);
-	ok = (v.granted & want) == want;
-	/* write-xor-execute: nothing writable runs, unless the header says */
-	wx = ok && (want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
-	     !(t->flags & FGUARD_POL_F_ALLOW_WRITE_EXEC);
-	if (wx)
-		ok = false;
+	ok = fg_table_decide(t, p, strlen(p), (uint8_t)want, &v);
+	wx = !ok && (v.granted & want) == want;
 	if (table_out) {
 		fprintf(out, "%s\t%s\t%s\t", ok ? "allow" : "deny",
 			fg_perms_str((unsigned int)want, pb), path);

@@ -307,13 +307,7 @@ static bool path_ok(const struct fguard_ns *e, const struct fguard_policy *pol,
 	fguard_cache_stamp(&stamp);
 	if (!build_path(path, slot, &p, &len, &rewritten))
 		return false;
-	/* for x, every rule matters: one of them may grant w */
-	v = fg_table_lookup(&pol->table, p, len, want & FGUARD_PERM_EXEC ?
-			    __FGUARD_PERM_ALL : want);
-	ok = (v.granted & want) == want;
-	if ((want & FGUARD_PERM_EXEC) && (v.granted & FGUARD_PERM_WRITE) &&
-	    !(policy_flags(pol) & FGUARD_POL_F_ALLOW_WRITE_EXEC))
-		ok = false;
+	ok = fg_table_decide(&pol->table, p, len, want, &v);
 	if (!rewritten)
 		fguard_cache_store(e, pol, path, want, ok, &stamp);
 	return ok;
@@ -380,9 +374,6 @@ static u8 open_perms(const struct file *file)
 
 static int decide_open(const struct file *file, u8 op)
 {
-	/* overlayfs opens the real file a second time: decide once */
-	if (file->f_mode & FMODE_NOACCOUNT)
-		return 0;
 	/* the entry point's exec is the first decision of an armed guard */
 	if (file->f_flags & __FMODE_EXEC) {
 		arm_on_exec();
@@ -413,11 +404,13 @@ int notrace fguard_file_open_direct(const struct file *file)
 
 	if (unlikely(!nsp) || !fguard_registry_may_hold(nsp->mnt_ns))
 		return 0;
+	/* overlayfs opens the real file a second time: decide once */
+	if (file->f_mode & FMODE_NOACCOUNT)
+		return 0;
 	ns = (const struct fg_mnt_namespace *)nsp->mnt_ns;
 	/* the per-CPU cache and path buffers, as in an ftrace handler */
 	preempt_disable_notrace();
-	if (!(file->f_flags & __FMODE_EXEC) &&
-	    !(file->f_mode & FMODE_NOACCOUNT)) {
+	if (!(file->f_flags & __FMODE_EXEC)) {
 		c = fguard_cache_find(ns, READ_ONCE(ns->seq), &file->f_path,
 				      open_perms(file));
 		if (c && c->ok) {

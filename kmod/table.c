@@ -439,6 +439,18 @@ struct fg_verdict fg_table_lookup(const struct fg_table *t, const char *path,
 	return v;
 }
 
+bool fg_table_decide(const struct fg_table *t, const char *path, size_t len,
+		     u8 want, struct fg_verdict *v)
+{
+	/* for x, every rule matters: one of them may grant w */
+	*v = fg_table_lookup(t, path, len, want & FGUARD_PERM_EXEC ?
+			     __FGUARD_PERM_ALL : want);
+	if ((v->granted & want) != want)
+		return false;
+	return !(want & FGUARD_PERM_EXEC) || !(v->granted & FGUARD_PERM_WRITE) ||
+	       (t->flags & FGUARD_POL_F_ALLOW_WRITE_EXEC);
+}
+
 static bool parse_pid(const char **pp, const char *end, u32 *out)
 {
 	const char *p = *pp;

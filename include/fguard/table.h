@@ -163,6 +163,15 @@ void fg_table_free(struct fg_table *t);
 struct fg_verdict fg_table_lookup(const struct fg_table *t, const char *path,
 				  size_t len, u8 want);
 /*
+ * fg_table_decide - whether @want is granted on @path, as the kernel
+ * decides it: x needs, besides x, that no rule makes the path writable
+ * (write-xor-execute) unless the header allows write-exec. *v gets the
+ * lookup (for x, of every perm); refused with every perm of @want in
+ * v->granted means refused by write-xor-execute.
+ */
+bool fg_table_decide(const struct fg_table *t, const char *path, size_t len,
+		     u8 want, struct fg_verdict *v);
+/*
  * For a directory DIR: the perms every path strictly below it gets from TREE
  * rules at DIR or above (*tree), from a CHILDREN rule at DIR (*children),
  * and whether any rule names a path strictly below DIR (return value; true
