@@ -16,11 +16,15 @@
  *                                   fails if any other error
  *   fgprobe loop-until STOPFILE PATH  the same until STOPFILE exists
  *   fgprobe count OKPATH N DENIEDPATH M   N allowed opens, M denied ones
- *   fgprobe container ROOTFS [--overlay WORKDIR] [--log FILE] -- CMD...
+ *   fgprobe container ROOTFS [--overlay WORKDIR] [--log FILE]
+ *                    [--status FILE] -- CMD...
  *                                   new mount/pid/net/uts/ipc namespaces,
  *                                   pivot_root into ROOTFS (or an overlay with
  *                                   ROOTFS as lower layer); prints the host pid
- *                                   of the container's init and returns
+ *                                   of the container's init and returns; with
+ *                                   --status, a process left behind waits for
+ *                                   the init and writes "exit=N" or "signal=N"
+ *                                   to FILE, as a runtime's shim does
  *   fgprobe as-user UID CMD...      drop to UID/GID and exec CMD
  *   fgprobe docker-caps CMD...      keep only Docker's default capabilities
  *   fgprobe expect RESULT ATTACK ARGS...  the attack operations of
@@ -762,11 +766,41 @@ static int setup_dev(const char *root)
 	return 0;
 }
 
+/*
+ * The parent left behind by `container --status': hand the init's pid to the
+ * caller, let go of the caller's stdout (its $(...) ends), wait for the init
+ * and write how it ended.
+ */
+static int container_wait(pid_t pid, int pidfd, const char *status)
+{
+	int fd, st;
+	FILE *f;
+
+	fd = open("/dev/null", O_WRONLY);
+	if (fd < 0 || dup2(fd, 1) < 0)
+		_exit(2);
+	close(fd);
+	if (write(pidfd, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(2);
+	close(pidfd);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(2);
+	f = fopen(status, "w");
+	if (!f)
+		_exit(2);
+	if (WIFEXITED(st))
+		fprintf(f, "exit=%d\n", WEXITSTATUS(st));
+	else
+		fprintf(f, "signal=%d\n", WTERMSIG(st));
+	_exit(fclose(f) ? 2 : 0);
+}
+
 static int container(int argc, char **argv)
 {
-	const char *rootfs, *overlay = NULL, *log = NULL;
+	const char *rootfs, *overlay = NULL, *log = NULL, *status = NULL;
 	char **cmd = NULL;
-	int i, pfd[2];
+	int i, pfd[2], spfd[2];
 	pid_t pid;
 	char c;
 
@@ -778,6 +812,8 @@ static int container(int argc, char **argv)
 			overlay = argv[++i];
 		else if (!strcmp(argv[i], "--log") && i + 1 < argc)
 			log = argv[++i];
+		else if (!strcmp(argv[i], "--status") && i + 1 < argc)
+			status = argv[++i];
 		else if (!strcmp(argv[i], "--")) {
 			cmd = argv + i + 1;
 			break;
@@ -788,8 +824,29 @@ static int container(int argc, char **argv)
 		goto usage;
 	if (pipe2(pfd, O_CLOEXEC))
 		return 2;
-	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
-		    CLONE_NEWIPC)) {
+	if (status) {
+		/*
+		 * The caller gets the pid and returns; the init's parent must
+		 * stay to learn how it ended: fork that parent off first.
+		 */
+		if (pipe2(spfd, O_CLOEXEC))
+			return 2;
+		pid = fork();
+		if (pid < 0)
+			return 2;
+		if (pid) {
+			close(spfd[1]);
+			if (read(spfd[0], &pid, sizeof(pid)) != sizeof(pid)) {
+				fprintf(stderr, "fgprobe: container failed to start\n");
+				return 1;
+			}
+			printf("%d\n", pid);
+			return 0;
+		}
+		close(spfd[0]);
+	}
+	/* the parent stays in the host's namespaces but the pid one */
+	if (unshare(CLONE_NEWPID)) {
 		perror("fgprobe: unshare");
 		return 2;
 	}
@@ -804,6 +861,8 @@ static int container(int argc, char **argv)
 		int lfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
 
 		close(pfd[0]);
+		if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC))
+			goto fail;
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			goto fail;
 		if (overlay) {
@@ -881,10 +940,12 @@ fail:
 		fprintf(stderr, "fgprobe: container failed to start\n");
 		return 1;
 	}
+	if (status)
+		return container_wait(pid, spfd[1], status);
 	printf("%d\n", pid);
 	return 0;
 usage:
-	fprintf(stderr, "fgprobe: container ROOTFS [--overlay DIR] [--log FILE] -- CMD...\n");
+	fprintf(stderr, "fgprobe: container ROOTFS [--overlay DIR] [--log FILE] [--status FILE] -- CMD...\n");
 	return 2;
 }
 
