@@ -78,7 +78,10 @@ void fg_event_print(const struct fg_event *ev, FILE *out)
 		fprintf(out, " %s", ev->path);
 	if (ev->path2)
 		fprintf(out, " -> %s", ev->path2);
-	fprintf(out, " by %s[%u] uid %u", ev->comm, ev->pid, ev->uid);
+	fprintf(out, " by %s[%u]", ev->comm, ev->pid);
+	if (ev->ns_pid != ev->pid)
+		fprintf(out, " ns pid %u", ev->ns_pid);
+	fprintf(out, " uid %u", ev->uid);
 	if (ev->exe)
 		fprintf(out, " exe %s", ev->exe);
 	if (ev->repeat > 1)
@@ -93,7 +96,7 @@ void fg_event_json(const struct fg_event *ev, FILE *out)
 
 	timestamp(ev->time_ns, when);
 	hex(ev->digest, digest);
-	o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I}",
+	o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I}",
 		      "time", when,
 		      "time_ns", (json_int_t)ev->time_ns,
 		      "mntns", (json_int_t)ev->inum,
@@ -101,6 +104,8 @@ void fg_event_json(const struct fg_event *ev, FILE *out)
 		      "digest", digest,
 		      "pid", (json_int_t)ev->pid,
 		      "tgid", (json_int_t)ev->tgid,
+		      "ns_pid", (json_int_t)ev->ns_pid,
+		      "ns_tgid", (json_int_t)ev->ns_tgid,
 		      "uid", (json_int_t)ev->uid,
 		      "comm", ev->comm,
 		      "op", fg_kop_name(ev->op, op),

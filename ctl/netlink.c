@@ -433,6 +433,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 		[FGUARD_A_EV_TIME] = { .type = NLA_U64 },
 		[FGUARD_A_EV_PID] = { .type = NLA_U32 },
 		[FGUARD_A_EV_TGID] = { .type = NLA_U32 },
+		[FGUARD_A_EV_NS_PID] = { .type = NLA_U32 },
+		[FGUARD_A_EV_NS_TGID] = { .type = NLA_U32 },
 		[FGUARD_A_EV_UID] = { .type = NLA_U32 },
 		[FGUARD_A_EV_COMM] = { .type = NLA_STRING },
 		[FGUARD_A_EV_EXE] = { .type = NLA_STRING },
@@ -462,6 +464,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 	ev.time_ns = u64_or_0(tb[FGUARD_A_EV_TIME]);
 	ev.pid = u32_or_0(tb[FGUARD_A_EV_PID]);
 	ev.tgid = u32_or_0(tb[FGUARD_A_EV_TGID]);
+	/* a module without them: the host's numbers */
+	ev.ns_pid = tb[FGUARD_A_EV_NS_PID] ?
+		    nla_get_u32(tb[FGUARD_A_EV_NS_PID]) : ev.pid;
+	ev.ns_tgid = tb[FGUARD_A_EV_NS_TGID] ?
+		     nla_get_u32(tb[FGUARD_A_EV_NS_TGID]) : ev.tgid;
 	ev.uid = u32_or_0(tb[FGUARD_A_EV_UID]);
 	ev.comm = str_or_null(tb[FGUARD_A_EV_COMM]);
 	if (!ev.comm)

@@ -21,7 +21,8 @@ struct fg_event {
 	uint32_t inum, origin_inum;
 	uint8_t digest[32];
 	uint64_t time_ns;		/* since the epoch */
-	uint32_t pid, tgid, uid;
+	uint32_t pid, tgid, uid;	/* as the host sees them */
+	uint32_t ns_pid, ns_tgid;	/* in the process's own pid namespace */
 	const char *comm;
 	const char *exe;		/* may be NULL */
 	uint32_t op;			/* enum fguard_op */

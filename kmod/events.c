@@ -132,6 +132,8 @@ void fguard_events_queue(struct fguard_ns *e, const struct fguard_policy *pol,
 	ev->origin_inum = e->guard->origin_inum;
 	ev->pid = pid;
 	ev->tgid = task_tgid_nr(current);
+	ev->ns_pid = task_pid_vnr(current);
+	ev->ns_tgid = task_tgid_vnr(current);
 	ev->uid = from_kuid_munged(&init_user_ns, current_uid());
 	ev->repeat = 1;
 	ev->op = info->op;

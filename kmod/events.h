@@ -26,7 +26,7 @@ struct fguard_event {
 	struct list_head list;
 	u64 time;
 	u32 ns_inum, origin_inum;
-	u32 pid, tgid, uid, repeat;
+	u32 pid, tgid, ns_pid, ns_tgid, uid, repeat;
 	u8 op, perms, decision;
 	u8 digest[32];
 	char comm[TASK_COMM_LEN];

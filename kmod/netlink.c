@@ -501,7 +501,7 @@ void fguard_nl_send_event(const struct fguard_event *ev)
 		      nla_total_size(ev->path2_len + 1) +
 		      nla_total_size(TASK_COMM_LEN) +
 		      nla_total_size_64bit(sizeof(u64)) +
-		      11 * nla_total_size(sizeof(u32));
+		      13 * nla_total_size(sizeof(u32));
 	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
 	void *hdr;
 
@@ -514,6 +514,8 @@ void fguard_nl_send_event(const struct fguard_event *ev)
 	    nla_put_u64_64bit(msg, FGUARD_A_EV_TIME, ev->time, FGUARD_A_PAD) ||
 	    nla_put_u32(msg, FGUARD_A_EV_PID, ev->pid) ||
 	    nla_put_u32(msg, FGUARD_A_EV_TGID, ev->tgid) ||
+	    nla_put_u32(msg, FGUARD_A_EV_NS_PID, ev->ns_pid) ||
+	    nla_put_u32(msg, FGUARD_A_EV_NS_TGID, ev->ns_tgid) ||
 	    nla_put_u32(msg, FGUARD_A_EV_UID, ev->uid) ||
 	    nla_put_string(msg, FGUARD_A_EV_COMM, ev->comm) ||
 	    put_str(msg, FGUARD_A_EV_EXE, fguard_event_exe(ev), ev->has_exe) ||

@@ -117,6 +117,37 @@ t "events: origin_mntns is the container's" test "$(field origin_mntns)" = "$NS_
 t "events: digest is sha256 of the policy" test "$(field digest)" = "$DIGEST"
 t "events: timestamp is today's" sh -c "printf '%s\n' '$LINE' | grep -q '\"time\":\"$(date -u +%Y-%m-%d)T'"
 t "events: repeat 1" test "$(field repeat)" = 1
+t "events: ns_pid, ns_tgid: its pid namespace is the host's, so the host's pid" \
+	test "$(field ns_pid)/$(field ns_tgid)" = "$APID/$APID"
+# an attacker that entered the container's pid namespace too, as docker
+# exec does: the event names it by the host's pid and by the container's
+rm -f /tmp/ev-root/tmp/.ev-go
+( $RUN /bin/fgprobe after /tmp/.ev-go expect EACCES open /data/alt.txt r
+  echo "rc=$?" ) > /tmp/ev-nspid.out 2>&1 &
+XJOB=$!
+XP=
+i=0
+while [ -z "$XP" ] && [ $i -lt 100 ]; do
+	for d in /proc/[0-9]*; do
+		if [ "$(cat $d/comm 2>/dev/null)" = fgprobe ] &&
+		   grep -q 'ev-go' $d/cmdline 2>/dev/null; then
+			XP=${d#/proc/}
+		fi
+	done
+	[ -n "$XP" ] || sleep 0.1
+	i=$((i + 1))
+done
+XNS=$(awk '/^NSpid:/ { print $NF }' /proc/$XP/status)
+touch /tmp/ev-root/tmp/.ev-go
+wait $XJOB
+t "events (docker exec): refused" sh -c "grep -q '^rc=0' /tmp/ev-nspid.out || { cat /tmp/ev-nspid.out; exit 1; }"
+t "events (docker exec): the event names the host's pid $XP" wait_for $F "\"pid\":$XP,.*\"path\":\"/data/alt.txt\""
+LINE=$(grep "\"pid\":$XP," $F | head -n 1)
+echo "# $LINE"
+t "events (docker exec): ns_pid and ns_tgid are the container's ($XNS)" \
+	test "$(field ns_pid)/$(field ns_tgid)" = "$XNS/$XNS"
+t "events (docker exec): (control) the container numbers it otherwise" \
+	test -n "$XNS" -a "$XNS" != "$XP"
 nsenter -t "$E" -m -- /bin/fgprobe as-user 1000 /bin/fgprobe expect EACCES open /data/both.txt r
 t "events: uid of an unprivileged attacker" wait_for $F '"uid":1000,.*"path":"/data/both.txt"'
 t "events: allowed accesses send nothing" $RUN /bin/fgprobe expect OK open /data/allowed.txt r

@@ -78,7 +78,9 @@
  *   FGUARD_A_NS_INODE: u32, FGUARD_A_ORIGIN_INODE: u32,
  *   FGUARD_A_DIGEST: binary[32], FGUARD_A_EV_TIME: u64 (ns since the epoch,
  *   of the first occurrence), FGUARD_A_EV_PID, FGUARD_A_EV_TGID: u32 (in
- *   the initial pid namespace), FGUARD_A_EV_UID: u32 (initial user
+ *   the initial pid namespace), FGUARD_A_EV_NS_PID, FGUARD_A_EV_NS_TGID:
+ *   u32 (in the process's own pid namespace: what ps shows inside the
+ *   container), FGUARD_A_EV_UID: u32 (initial user
  *   namespace), FGUARD_A_EV_COMM: string, [FGUARD_A_EV_EXE: string, the
  *   executable as the namespace sees it], FGUARD_A_EV_OP: u32 (enum
  *   fguard_op), FGUARD_A_EV_PERMS: u32 (the permissions asked for),
@@ -200,6 +202,8 @@ enum fguard_attr {
 	FGUARD_A_EV_PATH2,	/* string */
 	FGUARD_A_EV_DECISION,	/* u32, enum fguard_decision */
 	FGUARD_A_EV_REPEAT,	/* u32 */
+	FGUARD_A_EV_NS_PID,	/* u32 */
+	FGUARD_A_EV_NS_TGID,	/* u32 */
 	__FGUARD_A_LAST
 };
 #define FGUARD_A_MAX (__FGUARD_A_LAST - 1)
