@@ -58,26 +58,28 @@ static char *printed(void (*fn)(const struct fg_event *, FILE *),
 	return buf;
 }
 
-static void a_line_names_a_host_process_by_one_pid(void **state)
+#define LINE_HEAD "2026-12-04T19:59:49.454Z mnt:[4026532113] deny open(r) /etc/shadow by "
+
+/* the human line of an event from @pid, numbered @ns_pid in its pid ns */
+static void assert_line(uint32_t pid, uint32_t ns_pid, const char *want)
 {
-	struct fg_event ev = event(261, 261);
+	struct fg_event ev = event(pid, ns_pid);
 	char *s = printed(fg_event_print, &ev);
 
-	(void)state;
-	assert_string_equal(s, "2026-12-04T19:59:49.454Z mnt:[4026532113] deny open(r) "
-			    "/etc/shadow by fgprobe[261] uid 0 exe /bin/fgprobe\n");
+	assert_string_equal(s, want);
 	free(s);
+}
+
+static void a_line_names_a_host_process_by_one_pid(void **state)
+{
+	(void)state;
+	assert_line(261, 261, LINE_HEAD "fgprobe[261] uid 0 exe /bin/fgprobe\n");
 }
 
 static void a_line_adds_the_pid_the_container_sees(void **state)
 {
-	struct fg_event ev = event(261, 7);
-	char *s = printed(fg_event_print, &ev);
-
 	(void)state;
-	assert_string_equal(s, "2026-12-04T19:59:49.454Z mnt:[4026532113] deny open(r) "
-			    "/etc/shadow by fgprobe[261] ns pid 7 uid 0 exe /bin/fgprobe\n");
-	free(s);
+	assert_line(261, 7, LINE_HEAD "fgprobe[261] ns pid 7 uid 0 exe /bin/fgprobe\n");
 }
 
 static void json_has_both_numberings(void **state)
