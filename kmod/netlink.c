@@ -400,7 +400,9 @@ static int fguard_nl_get_ns_dumpit(struct sk_buff *skb,
 			    snap.digest) ||
 		    nla_put_u64_64bit(skb, FGUARD_A_LOADED, snap.loaded,
 				      FGUARD_A_PAD) ||
-		    nla_put_u64_64bit(skb, FGUARD_A_CHECKED, snap.stats.checked,
+		    /* every decision is one of these three */
+		    nla_put_u64_64bit(skb, FGUARD_A_CHECKED, snap.stats.allowed +
+				      snap.stats.denied + snap.stats.complained,
 				      FGUARD_A_PAD) ||
 		    nla_put_u64_64bit(skb, FGUARD_A_ALLOWED, snap.stats.allowed,
 				      FGUARD_A_PAD) ||

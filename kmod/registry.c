@@ -305,8 +305,6 @@ bool fguard_registry_snapshot(unsigned long *cursor,
 			snap->stats.events += READ_ONCE(s->events);
 			snap->stats.dropped += READ_ONCE(s->dropped);
 		}
-		snap->stats.checked = snap->stats.allowed + snap->stats.denied +
-				      snap->stats.complained;
 		rcu_read_unlock();
 		*cursor = i;
 		return true;

@@ -31,7 +31,6 @@ struct fguard_guard {
 };
 
 struct fguard_stats {
-	u64 checked;		/* status only: allowed + denied + complained */
 	u64 allowed;
 	u64 denied;
 	u64 complained;
